@@ -1,0 +1,86 @@
+// Command forensics is the week-4 "Process Forensics" lab: processes, threads, signals and
+// limits, each shown from the kernel's own records (/proc, pidfds, waitid).
+//
+// Synopsis:
+//
+//	forensics COMMAND [FLAGS] [ARGS]
+//
+// Commands:
+//
+//	spawn       start N CPU-bound workers, forward SIGTERM, reap them all
+//	zombies     reproduce unreaped children, then show SIG_IGN auto-reaping
+//	supervise   spawn rewritten on signalfd + epoll + pidfds
+//	limits      RLIMIT_NPROC and RLIMIT_STACK through prlimit(2), checked in /proc
+//	inspect     a process as the kernel sees it: threads, credentials, masks, limits
+//	trace       a ptrace syscall tracer in strace's shape
+//	spawnbench  the cost of fork, vfork, clone3 and os/exec as parent RSS grows
+//
+// Run "forensics COMMAND -h" for a command's flags.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+// command is one subcommand. Each lives in its own file.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"spawn", "start N CPU-bound workers, forward SIGTERM, reap them all", runSpawn},
+		{"zombies", "reproduce unreaped children, then show SIG_IGN auto-reaping", runZombies},
+		{"supervise", "spawn rewritten on signalfd + epoll + pidfds", runSupervise},
+		{"limits", "RLIMIT_NPROC and RLIMIT_STACK through prlimit(2), checked in /proc", runLimits},
+		{"inspect", "a process as the kernel sees it: threads, credentials, masks, limits", runInspect},
+		{"trace", "a ptrace syscall tracer in strace's shape", runTrace},
+		{"spawnbench", "the cost of fork, vfork, clone3 and os/exec as parent RSS grows", runSpawnbench},
+	}
+}
+
+func main() {
+	err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "forensics: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: forensics COMMAND [FLAGS] [ARGS]")
+	fmt.Fprintln(w, "\ncommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
+	}
+}
+
+// run dispatches args[0] to its subcommand.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		usage(stderr)
+		return errors.New("no command given")
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		usage(stdout)
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], stdin, stdout, stderr)
+		}
+	}
+	usage(stderr)
+	return fmt.Errorf("unknown command %q", args[0])
+}

@@ -1,0 +1,18 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"io"
+)
+
+func runTrace(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("forensics trace", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	_, _, _ = ctx, stdin, stdout
+	return errors.New("trace: not implemented yet")
+}
