@@ -25,6 +25,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"kernel-foundations/forensics/internal/spawn"
 )
 
 // command is one subcommand. Each lives in its own file.
@@ -43,6 +45,17 @@ func commands() []command {
 		{"inspect", "a process as the kernel sees it: threads, credentials, masks, limits", runInspect},
 		{"trace", "a ptrace syscall tracer in strace's shape", runTrace},
 		{"spawnbench", "the cost of fork, vfork, clone3 and os/exec as parent RSS grows", runSpawnbench},
+	}
+}
+
+// hidden are the re-execution entry points: the binary started by itself (Go cannot fork
+// without exec), as a worker or as a process whose state must not leak into its parent. They
+// are not listed in the usage.
+func hidden() map[string]func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return map[string]func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error{
+		spawn.WorkerCommand: func(_ context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
+			return spawn.RunWorker(args, stdout)
+		},
 	}
 }
 
@@ -80,6 +93,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if c.name == args[0] {
 			return c.run(ctx, args[1:], stdin, stdout, stderr)
 		}
+	}
+	if h, ok := hidden()[args[0]]; ok {
+		return h(ctx, args[1:], stdin, stdout, stderr)
 	}
 	usage(stderr)
 	return fmt.Errorf("unknown command %q", args[0])

@@ -1,0 +1,79 @@
+package proc
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// Format writes the inspect report for p: identity, threads (TID against TGID), credentials,
+// capabilities, signal sets per thread, OOM, limits and the parent chain.
+func Format(w io.Writer, p *Process) error {
+	bw := bufio.NewWriter(w)
+	st := p.Status
+	fmt.Fprintf(bw, "process %d (%s)  state %c (%s)  TGID %d  PPID %d  PGRP %d  SID %d\n",
+		p.PID, st.Name, p.Stat.State, StateName(p.Stat.State), st.Tgid, st.PPid, p.Stat.PGRP, p.Stat.Session)
+	if len(p.Cmdline) > 0 {
+		fmt.Fprintf(bw, "  cmdline     %s\n", strings.Join(p.Cmdline, " "))
+	}
+	fmt.Fprintf(bw, "  cpu         %.2fs user+system  RSS %d KiB  tracer %d\n", p.Stat.CPUSeconds(), st.VmRSSKiB, st.TracerPid)
+
+	fmt.Fprintf(bw, "\nthreads (%d): every TID is a task; the TGID is the pid the process is known by\n", len(p.Threads))
+	fmt.Fprintf(bw, "  %-8s %-8s %-5s %-16s %s\n", "TID", "TGID", "STATE", "COMM", "ROLE")
+	for _, t := range p.Threads {
+		role := "thread"
+		if t.TID == t.Status.Tgid {
+			role = "leader (TID == TGID)"
+		}
+		fmt.Fprintf(bw, "  %-8d %-8d %-5c %-16s %s\n", t.TID, t.Status.Tgid, t.Stat.State, t.Stat.Comm, role)
+	}
+
+	fmt.Fprintf(bw, "\ncredentials     real   effective  saved  fs\n")
+	fmt.Fprintf(bw, "  uid        %8d %10d %6d %4d\n", st.Uid[0], st.Uid[1], st.Uid[2], st.Uid[3])
+	fmt.Fprintf(bw, "  gid        %8d %10d %6d %4d\n", st.Gid[0], st.Gid[1], st.Gid[2], st.Gid[3])
+	groups := make([]string, len(st.Groups))
+	for i, g := range st.Groups {
+		groups[i] = strconv.Itoa(g)
+	}
+	if len(groups) == 0 {
+		groups = []string{"none"}
+	}
+	fmt.Fprintf(bw, "  groups     %s\n", strings.Join(groups, " "))
+	fmt.Fprintf(bw, "  no_new_privs %d  seccomp %d\n", st.NoNewPrivs, st.Seccomp)
+
+	fmt.Fprintf(bw, "\ncapabilities\n")
+	for _, c := range []struct {
+		name string
+		set  uint64
+	}{{"CapInh", st.CapInh}, {"CapPrm", st.CapPrm}, {"CapEff", st.CapEff}, {"CapBnd", st.CapBnd}, {"CapAmb", st.CapAmb}} {
+		fmt.Fprintf(bw, "  %s %016x  %s\n", c.name, c.set, DescribeCaps(c.set))
+	}
+
+	fmt.Fprintf(bw, "\nsignals per thread (SigPnd and SigBlk belong to the thread; ShdPnd, SigIgn and SigCgt to the process)\n")
+	for _, t := range p.Threads {
+		ts := t.Status
+		fmt.Fprintf(bw, "  thread %d\n", t.TID)
+		for _, s := range []struct {
+			name string
+			set  uint64
+		}{{"SigPnd", ts.SigPnd}, {"ShdPnd", ts.ShdPnd}, {"SigBlk", ts.SigBlk}, {"SigIgn", ts.SigIgn}, {"SigCgt", ts.SigCgt}} {
+			fmt.Fprintf(bw, "    %s %016x  %s\n", s.name, s.set, DescribeSignals(s.set))
+		}
+	}
+
+	fmt.Fprintf(bw, "\noom         score %d  score_adj %d\n", p.OOMScore, p.OOMScoreAdj)
+
+	fmt.Fprintf(bw, "\nlimits\n  %-24s %-20s %-20s %s\n", "LIMIT", "SOFT", "HARD", "UNITS")
+	for _, l := range p.Limits {
+		fmt.Fprintln(bw, strings.TrimRight(fmt.Sprintf("  %-24s %-20s %-20s %s", l.Name, FormatValue(l.Soft), FormatValue(l.Hard), l.Units), " "))
+	}
+
+	chain := []string{fmt.Sprintf("%d %s", p.PID, p.Stat.Comm)}
+	for _, a := range p.Parents {
+		chain = append(chain, fmt.Sprintf("%d %s", a.PID, a.Comm))
+	}
+	fmt.Fprintf(bw, "\nparent chain  %s\n", strings.Join(chain, " <- "))
+	return bw.Flush()
+}
