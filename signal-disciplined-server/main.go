@@ -1,28 +1,65 @@
-// Command signal-disciplined-server: tCP echo server on raw epoll and signalfd with a graceful drain.
+// Command signal-disciplined-server is a TCP echo server on raw epoll and signalfd, with loops
+// pinned to their OS threads and a graceful drain that loses no byte.
 //
 // Synopsis:
 //
-//	signal-disciplined-server [-listen HOST:PORT] [-loops N]
+//	signal-disciplined-server [-listen HOST:PORT] [-loops N] [-max-conns N] [-drain-timeout D]
+//	                          [-drain-idle D] [-config FILE] [-wait raw|blocking] ...
 //
-// Every signal is an event in the epoll loop: SIGTERM/SIGINT drain, SIGUSR1 prints stats,
-// SIGHUP reloads.
+// At start the program re-executes itself once with SIGUSR1, SIGUSR2 and the real-time signals
+// 35..64 blocked, so that every thread the runtime makes inherits the mask, and reads them from a
+// signalfd. SIGTERM, SIGINT, SIGHUP and SIGQUIT, which the runtime keeps unblocked, reach the loop
+// through os/signal and an eventfd. Every signal is an epoll event:
+//
+//	SIGTERM, SIGINT   drain: stop accepting, echo what is in flight, close each connection the
+//	                  lingering way; exit 0 when all are closed, 1 at -drain-timeout
+//	second one, QUIT  stop now: cut what is open (exit 1 if any)
+//	SIGUSR1           one stats line; SIGUSR2: one line per loop
+//	SIGHUP            re-read -config and RLIMIT_NOFILE
+//	SIGRTMIN+3..+32   logged with the sender's pid and uid, counted
+//
+// When it listens it logs "listening on HOST:PORT" with the real port and sends READY=1 to
+// $NOTIFY_SOCKET if set.
+//
+// Options:
+//
+//	-listen HOST:PORT   address (default 127.0.0.1:7008; port 0 picks one)
+//	-loops N            epoll loops, one SO_REUSEPORT listener each (default 1)
+//	-max-conns N        open connections at most; 0: bounded by RLIMIT_NOFILE only
+//	-conn-buf BYTES     echo a connection may hold before it is no longer read (default 65536)
+//	-read-budget BYTES  bytes read from one connection per wakeup (default 65536)
+//	-drain-timeout D    graceful drain deadline (default 30s)
+//	-drain-idle D       during a drain, close a connection quiet this long (default 500ms)
+//	-linger D           read-to-EOF bound of a lingering close (default 2s)
+//	-config FILE        "name value" lines for max-conns, drain-timeout, drain-idle; read at start
+//	                    and on SIGHUP, overriding the flags
+//	-wait MODE          raw (RawSyscall6 epoll_pwait bounded by -raw-timeout, keeps the P) or
+//	                    blocking (unix.EpollWait, -1) (default raw)
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"os"
-	"os/signal"
-	"syscall"
+	"strings"
+	"time"
+
+	"kernel-foundations/signal-disciplined-server/internal/loop"
+	"kernel-foundations/signal-disciplined-server/internal/sig"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
+	// First thing: everything below must run with the signals blocked on every thread.
+	if err := sig.EnsureBlocked(); err != nil {
+		fmt.Fprintf(os.Stderr, "signal-disciplined-server: %v\n", err)
+		os.Exit(1)
+	}
+	err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return
 	}
@@ -32,17 +69,117 @@ func main() {
 	}
 }
 
-// run parses args and runs the command. It is the whole program behind main.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+// run parses args and runs the server until it has drained or stopped.
+func run(_ context.Context, args []string, _ io.Reader, _, stderr io.Writer) error {
 	fs := flag.NewFlagSet("signal-disciplined-server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: signal-disciplined-server [-listen HOST:PORT] [-loops N]\n")
+		fmt.Fprintf(stderr, "usage: signal-disciplined-server [-listen HOST:PORT] [-loops N] [options]\n")
 		fs.PrintDefaults()
 	}
+	cfg := loop.Config{}
+	fs.StringVar(&cfg.Addr, "listen", "127.0.0.1:7008", "listen on `HOST:PORT` (port 0 picks a free one)")
+	fs.IntVar(&cfg.Loops, "loops", 1, "epoll loops, each on its own locked thread with its own SO_REUSEPORT listener")
+	fs.IntVar(&cfg.ConnBuf, "conn-buf", 64<<10, "`bytes` of unsent echo a connection may hold before it is no longer read")
+	fs.IntVar(&cfg.ReadBudget, "read-budget", 64<<10, "`bytes` read from one connection per wakeup")
+	fs.DurationVar(&cfg.Linger, "linger", 2*time.Second, "how long a lingering close reads to the peer's EOF")
+	fs.DurationVar(&cfg.RawTimeout, "raw-timeout", 10*time.Millisecond, "bound of one epoll_pwait in -wait raw")
+	wait := fs.String("wait", "raw", "epoll wait: `raw` (RawSyscall6, bounded, keeps the P) or blocking (unix.EpollWait)")
+	lim := addLimitFlags(fs, &cfg.Limits)
+	config := fs.String("config", "", "`file` of \"name value\" lines (max-conns, drain-timeout, drain-idle), read at start and on SIGHUP")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	_, _, _ = ctx, stdin, stdout
-	return errors.New("not implemented yet")
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	switch *wait {
+	case "raw":
+		cfg.Wait = loop.WaitRaw
+	case "blocking":
+		cfg.Wait = loop.WaitBlocking
+	default:
+		return fmt.Errorf("-wait %q: want raw or blocking", *wait)
+	}
+	if cfg.RawTimeout < time.Millisecond {
+		return fmt.Errorf("-raw-timeout %v: want at least 1ms", cfg.RawTimeout)
+	}
+	if err := lim.check(cfg.Limits); err != nil {
+		return err
+	}
+	if *config != "" {
+		cfg.Reload = func() (loop.Limits, error) { return readConfig(*config, cfg.Limits) }
+		l, err := cfg.Reload()
+		if err != nil {
+			return err
+		}
+		cfg.Limits = l
+	}
+	cfg.Log = log.New(stderr, "", log.LstdFlags|log.Lmicroseconds)
+	cfg.Ready = func(string) {
+		if err := sdNotify("READY=1"); err != nil {
+			cfg.Log.Printf("sd_notify READY=1: %v", err)
+		}
+	}
+	cfg.Stopping = func() { sdNotify("STOPPING=1") }
+	srv, err := loop.New(cfg)
+	if err != nil {
+		return err
+	}
+	return srv.Run()
+}
+
+type limitFlags struct{}
+
+func addLimitFlags(fs *flag.FlagSet, l *loop.Limits) limitFlags {
+	fs.IntVar(&l.MaxConns, "max-conns", 0, "open connections at most, across loops (0: RLIMIT_NOFILE is the bound)")
+	fs.DurationVar(&l.DrainTimeout, "drain-timeout", 30*time.Second, "graceful drain deadline; connections still open then are cut (exit 1)")
+	fs.DurationVar(&l.DrainIdle, "drain-idle", 500*time.Millisecond, "during a drain, give a connection quiet this long the lingering close")
+	return limitFlags{}
+}
+
+func (limitFlags) check(l loop.Limits) error {
+	if l.MaxConns < 0 {
+		return fmt.Errorf("max-conns %d: want 0 or more", l.MaxConns)
+	}
+	if l.DrainTimeout <= 0 || l.DrainIdle <= 0 {
+		return fmt.Errorf("drain-timeout %v and drain-idle %v must be positive", l.DrainTimeout, l.DrainIdle)
+	}
+	return nil
+}
+
+// readConfig parses "name value" lines ('#' starts a comment) over base: the reloadable limits,
+// named like their flags.
+func readConfig(path string, base loop.Limits) (loop.Limits, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return base, fmt.Errorf("config: %w", err)
+	}
+	defer f.Close()
+	fs := flag.NewFlagSet(path, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	l := base
+	lf := addLimitFlags(fs, &l)
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line, _, _ := strings.Cut(sc.Text(), "#")
+		name, value, _ := strings.Cut(strings.TrimSpace(line), " ")
+		if name == "" {
+			continue
+		}
+		if fs.Lookup(name) == nil {
+			return base, fmt.Errorf("config %s:%d: unknown setting %q (want max-conns, drain-timeout or drain-idle)", path, n, name)
+		}
+		if err := fs.Set(name, strings.TrimSpace(value)); err != nil {
+			return base, fmt.Errorf("config %s:%d: %s: %w", path, n, name, err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return base, fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := lf.check(l); err != nil {
+		return base, fmt.Errorf("config %s: %w", path, err)
+	}
+	return l, nil
 }

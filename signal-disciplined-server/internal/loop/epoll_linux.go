@@ -1,0 +1,88 @@
+package loop
+
+import (
+	"errors"
+	"os"
+	"runtime"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// WaitMode chooses how a loop blocks in epoll_wait.
+type WaitMode int
+
+const (
+	// WaitRaw calls epoll_pwait through RawSyscall6 with a bounded timeout. The goroutine never
+	// enters the scheduler's syscall state, so its P is not handed off by sysmon while it waits
+	// (runtime/proc.go retake: a P in _Psyscall for more than 20 us is taken away). The next event
+	// is then handled without a thread wakeup and P re-acquisition. The cost: the runtime sees a
+	// running goroutine, so a stop-the-world must interrupt it. Async preemption does that with
+	// SIGURG, which makes epoll_pwait return EINTR at once; the timeout bounds the delay when async
+	// preemption is off (GODEBUG=asyncpreemptoff=1).
+	WaitRaw WaitMode = iota
+	// WaitBlocking calls unix.EpollWait, an ordinary syscall that releases the P while blocked.
+	WaitBlocking
+)
+
+// epoll owns one epoll instance.
+type epoll struct {
+	fd     int
+	events []unix.EpollEvent
+}
+
+func newEpoll() (*epoll, error) {
+	fd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, os.NewSyscallError("epoll_create1", err)
+	}
+	return &epoll{fd: fd, events: make([]unix.EpollEvent, 256)}, nil
+}
+
+func (e *epoll) add(fd int, events uint32) error {
+	ev := unix.EpollEvent{Events: events, Fd: int32(fd)}
+	return os.NewSyscallError("epoll_ctl add", unix.EpollCtl(e.fd, unix.EPOLL_CTL_ADD, fd, &ev))
+}
+
+func (e *epoll) mod(fd int, events uint32) error {
+	ev := unix.EpollEvent{Events: events, Fd: int32(fd)}
+	return os.NewSyscallError("epoll_ctl mod", unix.EpollCtl(e.fd, unix.EPOLL_CTL_MOD, fd, &ev))
+}
+
+func (e *epoll) del(fd int) error {
+	return os.NewSyscallError("epoll_ctl del", unix.EpollCtl(e.fd, unix.EPOLL_CTL_DEL, fd, nil))
+}
+
+// wait returns the ready events. EINTR (a signal handler ran on this thread, SIGURG preemption
+// most often) is reported as no events: the caller recomputes its timers and waits again.
+func (e *epoll) wait(mode WaitMode, msec int) ([]unix.EpollEvent, error) {
+	var n int
+	var err error
+	if mode == WaitRaw {
+		r, _, errno := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(e.fd),
+			uintptr(unsafe.Pointer(&e.events[0])), uintptr(len(e.events)), uintptr(msec), 0, 0)
+		runtime.KeepAlive(e.events)
+		n = int(r)
+		if errno != 0 {
+			err = errno
+		}
+	} else {
+		n, err = unix.EpollWait(e.fd, e.events, msec)
+	}
+	if errors.Is(err, unix.EINTR) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, os.NewSyscallError("epoll_pwait", err)
+	}
+	return e.events[:n], nil
+}
+
+func (e *epoll) close() error {
+	if e.fd < 0 {
+		return nil
+	}
+	err := unix.Close(e.fd)
+	e.fd = -1
+	return err
+}

@@ -1,0 +1,591 @@
+package loop
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"kernel-foundations/signal-disciplined-server/internal/sig"
+)
+
+const (
+	acceptBatch = 64                     // connections taken per listener wakeup, so accept cannot starve I/O
+	acceptPause = 100 * time.Millisecond // how long accept rests after EMFILE/ENFILE or at -max-conns
+	tick        = 50 * time.Millisecond  // how often draining and lingering connections are inspected
+)
+
+// Loop is one epoll loop. Everything in it is touched only by its own goroutine, except st.
+type Loop struct {
+	id    int
+	srv   *Server
+	ep    *epoll
+	ctl   int // eventfd: the server writes it when the phase changes
+	lfd   int // listener, -1 once closed
+	sfd   *sig.Signalfd
+	br    *sig.Bridge
+	conns []*conn // by fd
+	nconn int
+	rbuf  []byte   // shared read buffer: a connection only keeps what it could not write at once
+	free  [][]byte // released connection buffers
+	st    stats
+
+	now       time.Time
+	phase     int32
+	lastTick  time.Time
+	lingering int
+
+	paused      bool // listener not in the epoll set's interest
+	pausedUntil time.Time
+	pauseSince  time.Time
+	pauses      int // in the current episode, which a successful accept ends
+}
+
+// conn is one client.
+type conn struct {
+	fd             int
+	out            []byte // pending echo: out[off:], nil when there is none
+	off            int
+	events         uint32
+	rdEOF          bool // the peer shut down its write side (read returned 0)
+	lingering      bool // we shut down our write side and are reading to EOF
+	backpressured  bool // EPOLLIN dropped because out is full
+	lastActive     time.Time
+	lingerDeadline time.Time
+}
+
+func (l *Loop) addSignals() (err error) {
+	l.sfd, err = sig.NewSignalfd(sig.Blocked())
+	if err != nil {
+		return err
+	}
+	if err := l.ep.add(l.sfd.Fd(), unix.EPOLLIN); err != nil {
+		return err
+	}
+	l.br, err = sig.NewBridge(bridged...)
+	if err != nil {
+		return err
+	}
+	return l.ep.add(l.br.Fd(), unix.EPOLLIN)
+}
+
+// closeAll releases every descriptor the loop still holds. Connections still open are cut.
+func (l *Loop) closeAll() {
+	for _, c := range l.conns {
+		if c != nil {
+			l.closeConn(c)
+		}
+	}
+	if l.lfd >= 0 {
+		unix.Close(l.lfd)
+		l.lfd = -1
+	}
+	if l.br != nil {
+		l.br.Close()
+	}
+	if l.sfd != nil {
+		l.sfd.Close()
+	}
+	if l.ctl >= 0 {
+		unix.Close(l.ctl)
+		l.ctl = -1
+	}
+	if l.ep != nil {
+		l.ep.close()
+	}
+}
+
+func (l *Loop) run() error {
+	cfg := &l.srv.cfg
+	l.now = time.Now()
+	l.lastTick = l.now
+	for {
+		evs, err := l.ep.wait(cfg.Wait, l.timeout())
+		if err != nil {
+			return err
+		}
+		l.now = time.Now()
+		for i := range evs {
+			fd, ev := int(evs[i].Fd), evs[i].Events
+			switch {
+			case fd == l.lfd:
+				l.accept()
+			case fd == l.ctl:
+				var b [8]byte
+				unix.Read(l.ctl, b[:]) // resets the counter; EAGAIN means another wake got there first
+			case l.sfd != nil && fd == l.sfd.Fd():
+				l.readSignalfd()
+			case l.br != nil && fd == l.br.Fd():
+				l.readBridge()
+			case fd < len(l.conns) && l.conns[fd] != nil:
+				l.serve(l.conns[fd], ev)
+			}
+		}
+		if p := l.srv.phase.Load(); p != l.phase {
+			l.enter(p)
+		}
+		l.timers()
+		if l.finished() {
+			return nil
+		}
+	}
+}
+
+// timeout is the epoll_pwait timeout in milliseconds: the next timer, bounded by RawTimeout in
+// WaitRaw mode, -1 (forever) in WaitBlocking mode when nothing is timed.
+func (l *Loop) timeout() int {
+	d := time.Duration(-1)
+	if l.srv.cfg.Wait == WaitRaw {
+		d = l.srv.cfg.RawTimeout
+	}
+	next := func(t time.Duration) {
+		if t < 0 {
+			t = 0
+		}
+		if d < 0 || t < d {
+			d = t
+		}
+	}
+	if l.paused {
+		next(l.pausedUntil.Sub(l.now))
+	}
+	if l.phase != phaseRunning || l.lingering > 0 {
+		next(l.lastTick.Add(tick).Sub(l.now))
+	}
+	if d < 0 {
+		return -1
+	}
+	return int((d + time.Millisecond - 1) / time.Millisecond)
+}
+
+func (l *Loop) finished() bool {
+	if l.phase == phaseRunning || l.nconn > 0 || l.lfd >= 0 {
+		return false
+	}
+	// Loop 0 owns the signals: it stays until every other loop is done, so a second SIGTERM
+	// or a SIGQUIT can still cut their connections.
+	return l.id != 0 || l.srv.live.Load() == 1
+}
+
+// enter follows a phase change made by loop 0.
+func (l *Loop) enter(p int32) {
+	l.phase = p
+	switch p {
+	case phaseDraining:
+		// Connections that completed the handshake before the drain sit in the accept queue;
+		// closing the listener would reset them. They were promised service: take them (up to
+		// -max-conns and the fd limit), then close. Anything after that gets ECONNREFUSED.
+		n := 0
+		if l.lfd >= 0 {
+			n = l.acceptN(1 << 30)
+			unix.Close(l.lfd)
+			l.lfd = -1
+			l.paused = false
+		}
+		l.srv.cfg.Log.Printf("loop %d: stopped accepting (took %d from the accept queue), %d connection(s) draining", l.id, n, l.nconn)
+		l.lastTick = l.now.Add(-tick) // inspect at once
+	case phaseStopping:
+		if l.nconn > 0 {
+			l.srv.cut.Add(int64(l.nconn))
+			l.srv.cfg.Log.Printf("loop %d: cutting %d connection(s)", l.id, l.nconn)
+		}
+		for _, c := range l.conns {
+			if c != nil {
+				l.closeConn(c)
+			}
+		}
+		if l.lfd >= 0 {
+			unix.Close(l.lfd)
+			l.lfd = -1
+		}
+	}
+}
+
+func (l *Loop) timers() {
+	if l.paused && !l.now.Before(l.pausedUntil) {
+		l.resumeAccept()
+	}
+	if l.phase == phaseRunning && l.lingering == 0 || l.now.Sub(l.lastTick) < tick {
+		return
+	}
+	l.lastTick = l.now
+	if l.phase == phaseDraining && !l.now.Before(l.srv.drainDeadline) {
+		l.srv.stopAll(fmt.Sprintf("drain timeout %v after %s", l.srv.limits.Load().DrainTimeout, l.srv.drainWhy))
+		return
+	}
+	idle := l.srv.limits.Load().DrainIdle
+	for _, c := range l.conns {
+		switch {
+		case c == nil:
+		case c.lingering:
+			if !l.now.Before(c.lingerDeadline) {
+				l.closeConn(c) // the peer never sent its FIN; everything echoed has been sent
+			}
+		case l.phase == phaseDraining && c.out == nil && l.now.Sub(c.lastActive) >= idle:
+			l.startLinger(c)
+		}
+	}
+}
+
+// accept takes new connections from a readable listener.
+func (l *Loop) accept() {
+	l.acceptN(acceptBatch)
+}
+
+func (l *Loop) acceptN(max int) int {
+	n := 0
+	for n < max {
+		if lim := l.srv.limits.Load().MaxConns; lim > 0 && l.srv.openConns() >= int64(lim) {
+			l.pauseAccept("at -max-conns", nil)
+			return n
+		}
+		nfd, _, err := unix.Accept4(l.lfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		switch {
+		case err == nil:
+		case errors.Is(err, unix.EAGAIN):
+			return n // the accept queue is empty
+		case errors.Is(err, unix.EINTR), errors.Is(err, unix.ECONNABORTED):
+			continue // a signal, or a connection that died in the queue (accept(2)): take the next
+		case errors.Is(err, unix.EMFILE), errors.Is(err, unix.ENFILE),
+			errors.Is(err, unix.ENOBUFS), errors.Is(err, unix.ENOMEM):
+			// The connection stays in the accept queue and the listener stays readable:
+			// retrying now would spin. Rest, and retry when a connection closes or the
+			// pause ends.
+			l.pauseAccept("accept4", err)
+			return n
+		default:
+			l.srv.cfg.Log.Printf("loop %d: accept4: %v", l.id, err)
+			return n
+		}
+		if l.pauses > 0 {
+			l.srv.cfg.Log.Printf("loop %d: accepting again after %v (%d pause(s))", l.id, l.now.Sub(l.pauseSince).Round(time.Millisecond), l.pauses)
+			l.pauses = 0
+		}
+		l.addConn(nfd)
+		n++
+	}
+	return n
+}
+
+func (l *Loop) pauseAccept(why string, err error) {
+	if l.paused || l.lfd < 0 {
+		return
+	}
+	if l.pauses == 0 {
+		l.pauseSince = l.now
+		if err != nil {
+			l.srv.cfg.Log.Printf("loop %d: %s: %v: accept paused, %d open", l.id, why, err, l.srv.openConns())
+		} else {
+			l.srv.cfg.Log.Printf("loop %d: %s: accept paused, %d open", l.id, why, l.srv.openConns())
+		}
+	}
+	l.pauses++
+	l.st.acceptPauses.Add(1)
+	if e := l.ep.mod(l.lfd, 0); e != nil {
+		l.srv.cfg.Log.Printf("loop %d: %v", l.id, e)
+	}
+	l.paused = true
+	l.pausedUntil = l.now.Add(acceptPause)
+}
+
+func (l *Loop) resumeAccept() {
+	if !l.paused || l.lfd < 0 {
+		return
+	}
+	l.paused = false
+	if e := l.ep.mod(l.lfd, unix.EPOLLIN); e != nil {
+		l.srv.cfg.Log.Printf("loop %d: %v", l.id, e)
+	}
+}
+
+func (l *Loop) addConn(fd int) {
+	// An echo is one small write per read: Nagle would hold it back waiting for an ACK.
+	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	c := &conn{fd: fd, events: unix.EPOLLIN, lastActive: l.now}
+	if err := l.ep.add(fd, c.events); err != nil {
+		l.srv.cfg.Log.Printf("loop %d: %v", l.id, err)
+		unix.Close(fd)
+		return
+	}
+	for fd >= len(l.conns) {
+		l.conns = append(l.conns, make([]*conn, len(l.conns)+64)...)
+	}
+	l.conns[fd] = c
+	l.nconn++
+	l.st.open.Add(1)
+	l.st.total.Add(1)
+}
+
+func (l *Loop) closeConn(c *conn) {
+	unix.Close(c.fd) // also removes it from the epoll set: nothing else holds this file
+	l.conns[c.fd] = nil
+	l.nconn--
+	l.st.open.Add(-1)
+	if c.lingering {
+		l.lingering--
+	}
+	if c.backpressured {
+		l.st.backpressured.Add(-1)
+	}
+	l.release(c)
+	if l.paused {
+		l.resumeAccept() // an fd and a -max-conns slot are free now
+	}
+}
+
+func (l *Loop) release(c *conn) {
+	if c.out != nil {
+		if len(l.free) < 64 {
+			l.free = append(l.free, c.out[:0])
+		}
+		c.out, c.off = nil, 0
+	}
+}
+
+func (l *Loop) buffer() []byte {
+	if n := len(l.free); n > 0 {
+		b := l.free[n-1]
+		l.free = l.free[:n-1]
+		return b
+	}
+	return make([]byte, 0, l.srv.cfg.ConnBuf)
+}
+
+// serve handles one readiness event of c.
+func (l *Loop) serve(c *conn, ev uint32) {
+	if ev&unix.EPOLLOUT != 0 && c.out != nil {
+		if !l.flush(c) {
+			return
+		}
+	}
+	if ev&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
+		var ok bool
+		if c.lingering {
+			ok = l.discard(c)
+		} else {
+			ok = l.read(c)
+		}
+		if !ok {
+			return
+		}
+	}
+	l.update(c)
+}
+
+// read echoes what c sent, at most ReadBudget bytes this wakeup: level-triggered epoll reports
+// the rest on the next one, after every other ready connection had its turn.
+func (l *Loop) read(c *conn) bool {
+	budget := l.srv.cfg.ReadBudget
+	for budget > 0 && !c.rdEOF {
+		var p []byte
+		if c.out != nil {
+			if c.off > 0 && len(c.out) == cap(c.out) {
+				n := copy(c.out, c.out[c.off:])
+				c.out, c.off = c.out[:n], 0
+			}
+			free := cap(c.out) - len(c.out)
+			if free == 0 {
+				return true // full: update drops EPOLLIN until EPOLLOUT drains it
+			}
+			p = c.out[len(c.out) : len(c.out)+min(free, budget)]
+		} else {
+			p = l.rbuf[:min(len(l.rbuf), budget)]
+		}
+		n, err := unix.Read(c.fd, p)
+		switch {
+		case err == nil:
+		case errors.Is(err, unix.EAGAIN):
+			return true
+		case errors.Is(err, unix.EINTR):
+			continue
+		default:
+			l.fail(c, err) // ECONNRESET: the peer reset; ETIMEDOUT and friends alike
+			return false
+		}
+		if n == 0 {
+			c.rdEOF = true // half-close: flush what is pending, then close
+			return true
+		}
+		budget -= n
+		l.st.bytesIn.Add(int64(n))
+		c.lastActive = l.now
+		if c.out != nil {
+			c.out = c.out[:len(c.out)+n] // queued behind bytes EPOLLOUT is waiting to send
+		} else {
+			w, err := l.send(c, p[:n])
+			if err != nil {
+				l.fail(c, err)
+				return false
+			}
+			if w < n {
+				c.out = append(l.buffer(), p[w:n]...)
+				c.off = 0
+			}
+		}
+		if n < len(p) {
+			return true // a short read drained the socket: skip the read that would say EAGAIN
+		}
+	}
+	return true
+}
+
+// send writes p with MSG_NOSIGNAL (a dead peer is EPIPE, not SIGPIPE) until it is written or the
+// socket buffer is full.
+func (l *Loop) send(c *conn, p []byte) (int, error) {
+	w := 0
+	for w < len(p) {
+		n, err := unix.SendmsgN(c.fd, p[w:], nil, nil, unix.MSG_NOSIGNAL)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if errors.Is(err, unix.EAGAIN) {
+			break
+		}
+		if err != nil {
+			return w, err
+		}
+		w += n
+		l.st.bytesOut.Add(int64(n))
+	}
+	return w, nil
+}
+
+// flush sends pending echo after EPOLLOUT.
+func (l *Loop) flush(c *conn) bool {
+	w, err := l.send(c, c.out[c.off:])
+	if err != nil {
+		l.fail(c, err)
+		return false
+	}
+	c.off += w
+	if c.off == len(c.out) {
+		l.release(c)
+	}
+	return true
+}
+
+// discard reads and drops what a lingering connection still sends, until its FIN.
+func (l *Loop) discard(c *conn) bool {
+	for budget := l.srv.cfg.ReadBudget; budget > 0; {
+		n, err := unix.Read(c.fd, l.rbuf)
+		switch {
+		case err == nil && n == 0:
+			l.closeConn(c) // the FIN after ours: close without leaving unread data to cause an RST
+			return false
+		case err == nil:
+			budget -= n
+			l.st.bytesIn.Add(int64(n))
+		case errors.Is(err, unix.EAGAIN):
+			return true
+		case errors.Is(err, unix.EINTR):
+		default:
+			l.fail(c, err)
+			return false
+		}
+	}
+	return true
+}
+
+// update sets c's epoll interest from its state, or closes it when it is done.
+func (l *Loop) update(c *conn) {
+	if c.rdEOF && c.out == nil {
+		// Everything the peer sent has been echoed and it sent its FIN: closing now sends ours
+		// with no unread data left, so no RST can overtake the echo.
+		l.closeConn(c)
+		return
+	}
+	var want uint32
+	full := c.out != nil && len(c.out)-c.off >= cap(c.out)
+	if !c.rdEOF && !full {
+		want |= unix.EPOLLIN
+	}
+	if c.out != nil && !c.lingering {
+		want |= unix.EPOLLOUT
+	}
+	if full != c.backpressured {
+		c.backpressured = full
+		if full {
+			l.st.backpressured.Add(1)
+		} else {
+			l.st.backpressured.Add(-1)
+		}
+	}
+	if want != c.events {
+		if err := l.ep.mod(c.fd, want); err != nil {
+			l.fail(c, err)
+			return
+		}
+		c.events = want
+	}
+}
+
+// startLinger closes c the lingering way: FIN first, then read to the peer's FIN (bounded by
+// Linger), then close. Closing with unread input would send an RST, and an RST makes the peer's
+// kernel drop echoed data it has not yet handed to the application.
+func (l *Loop) startLinger(c *conn) {
+	if c.rdEOF {
+		l.closeConn(c)
+		return
+	}
+	if err := unix.Shutdown(c.fd, unix.SHUT_WR); err != nil {
+		l.fail(c, err)
+		return
+	}
+	c.lingering = true
+	c.lingerDeadline = l.now.Add(l.srv.cfg.Linger)
+	l.lingering++
+	l.update(c)
+}
+
+func (l *Loop) fail(c *conn, err error) {
+	if errors.Is(err, unix.ECONNRESET) || errors.Is(err, unix.EPIPE) {
+		l.st.resets.Add(1)
+	} else {
+		l.srv.cfg.Log.Printf("loop %d: fd %d: %v", l.id, c.fd, err)
+	}
+	l.closeConn(c)
+}
+
+func (l *Loop) readSignalfd() {
+	infos, err := l.sfd.Read()
+	if err != nil {
+		l.srv.cfg.Log.Printf("%v", err)
+	}
+	for _, in := range infos {
+		if in.Signo < len(l.srv.sigCounts) {
+			l.srv.sigCounts[in.Signo].Add(1)
+		}
+		from := fmt.Sprintf("from pid %d uid %d", in.PID, in.UID)
+		switch in.Signo {
+		case sig.SIGUSR1:
+			l.srv.cfg.Log.Printf("stats (SIGUSR1 %s): %s", from, l.srv.Stats())
+		case sig.SIGUSR2:
+			for _, o := range l.srv.loops {
+				l.srv.cfg.Log.Printf("loop %d (SIGUSR2 %s): open=%d total=%d bytes in=%d out=%d backpressured=%d",
+					o.id, from, o.st.open.Load(), o.st.total.Load(), o.st.bytesIn.Load(), o.st.bytesOut.Load(), o.st.backpressured.Load())
+			}
+		default:
+			l.srv.cfg.Log.Printf("%s %s: counted, no action", sig.Name(in.Signo), from)
+		}
+	}
+}
+
+func (l *Loop) readBridge() {
+	for _, n := range l.br.Take() {
+		l.srv.sigCounts[n].Add(1)
+		name := sig.Name(n)
+		switch n {
+		case sig.SIGTERM, sig.SIGINT:
+			if l.srv.phase.Load() == phaseRunning {
+				l.srv.beginDrain(name)
+			} else {
+				l.srv.stopAll("second signal " + name)
+			}
+		case sig.SIGQUIT:
+			l.srv.stopAll(name)
+		case sig.SIGHUP:
+			l.srv.reload()
+		}
+	}
+}

@@ -1,0 +1,348 @@
+// Package loop is the server's engine: one or more epoll loops, each a goroutine locked to its OS
+// thread, owning its listener (SO_REUSEPORT when there are several) and its connections. Loop 0
+// also owns the signal descriptors: a signalfd for the signals kept blocked on every thread and
+// the eventfd that os/signal's runtime-owned signals are bridged into.
+package loop
+
+import (
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"os"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"kernel-foundations/signal-disciplined-server/internal/sig"
+)
+
+// Limits are the settings SIGHUP reloads.
+type Limits struct {
+	MaxConns     int           // open connections across all loops; 0: only RLIMIT_NOFILE bounds them
+	DrainTimeout time.Duration // how long a graceful drain may take before the rest are cut
+	DrainIdle    time.Duration // during a drain, a connection quiet this long gets the lingering close
+}
+
+// Config is everything a Server needs.
+type Config struct {
+	Addr       string
+	Loops      int
+	ConnBuf    int           // bytes of echo a connection may hold before it stops being read
+	ReadBudget int           // bytes read from one connection per wakeup
+	Linger     time.Duration // how long a lingering close reads to EOF before it closes anyway
+	Wait       WaitMode
+	RawTimeout time.Duration // bound of one WaitRaw epoll_pwait
+	Limits     Limits
+	Log        *log.Logger
+	// Reload returns fresh limits on SIGHUP; nil keeps the current ones.
+	Reload func() (Limits, error)
+	// Ready is called once every listener is up, with the address they are bound to.
+	Ready func(addr string)
+	// Stopping is called when a drain or an immediate stop begins.
+	Stopping func()
+}
+
+const (
+	phaseRunning int32 = iota
+	phaseDraining
+	phaseStopping
+)
+
+// Server runs the loops.
+type Server struct {
+	cfg    Config
+	limits atomic.Pointer[Limits]
+	loops  []*Loop
+	phase  atomic.Int32
+	live   atomic.Int32
+	cut    atomic.Int64
+	// drainWhy and drainDeadline are written by loop 0 before it stores the phase that makes
+	// other loops read them; why is written once, by whoever moves the phase to stopping, and
+	// read by Run after every loop has returned.
+	drainWhy      string
+	drainDeadline time.Time
+	why           string
+	sigCounts     [sig.LastRT + 1]atomic.Int64
+}
+
+// stats are one loop's counters, read by loop 0 for SIGUSR1.
+type stats struct {
+	open, total, bytesIn, bytesOut, resets, backpressured, acceptPauses atomic.Int64
+}
+
+// New checks cfg.
+func New(cfg Config) (*Server, error) {
+	if cfg.Loops < 1 {
+		return nil, fmt.Errorf("loops %d: need at least 1", cfg.Loops)
+	}
+	if cfg.ConnBuf < 1 || cfg.ReadBudget < 1 {
+		return nil, fmt.Errorf("conn-buf %d and read-budget %d must be positive", cfg.ConnBuf, cfg.ReadBudget)
+	}
+	if cfg.Log == nil {
+		cfg.Log = log.New(os.Stderr, "", log.LstdFlags)
+	}
+	s := &Server{cfg: cfg}
+	lim := cfg.Limits
+	s.limits.Store(&lim)
+	return s, nil
+}
+
+// Run listens, serves until a drain or stop finishes, and reports connections it had to cut.
+func (s *Server) Run() (err error) {
+	// The runtime creates its own epoll fd and eventfd on the first timer (runtime/time.go
+	// addHeap calls netpollGenericInit). If that first timer came while this process sits at
+	// RLIMIT_NOFILE, netpollinit would throw ("runtime: netpollinit failed"): force it now.
+	time.AfterFunc(time.Hour, func() {}).Stop()
+
+	tcp, err := net.ResolveTCPAddr("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen address: %w", err)
+	}
+	defer func() {
+		for _, l := range s.loops {
+			l.closeAll()
+		}
+	}()
+	var bound unix.Sockaddr
+	for i := 0; i < s.cfg.Loops; i++ {
+		l, err := s.newLoop(i)
+		s.loops = append(s.loops, l) // appended first so the defer closes what it holds
+		if err != nil {
+			return err
+		}
+		lfd, sa, err := listen(tcp, bound, s.cfg.Loops > 1)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+		}
+		l.lfd = lfd
+		bound = sa
+		if err := l.ep.add(lfd, unix.EPOLLIN); err != nil {
+			return err
+		}
+	}
+	if err := s.loops[0].addSignals(); err != nil {
+		return err
+	}
+	addr := sockaddrString(bound)
+	s.cfg.Log.Printf("listening on %s (%d loop(s), wait %s, pid %d)", addr, s.cfg.Loops, s.cfg.Wait, os.Getpid())
+	if s.cfg.Ready != nil {
+		s.cfg.Ready(addr)
+	}
+
+	errs := make(chan error, len(s.loops))
+	s.live.Store(int32(len(s.loops)))
+	for _, l := range s.loops {
+		go func() {
+			// Locked for good: the loop's thread is its identity (one epoll, one P while it
+			// waits in WaitRaw mode). The goroutine exits locked, which ends the thread too.
+			runtime.LockOSThread()
+			err := l.run()
+			s.live.Add(-1)
+			if err != nil {
+				s.stopAll(fmt.Sprintf("loop %d failed", l.id))
+			}
+			s.wake(0)
+			errs <- err
+		}()
+	}
+	for range s.loops {
+		if e := <-errs; e != nil && err == nil {
+			err = e
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if n := s.cut.Load(); n > 0 {
+		return fmt.Errorf("%s: cut %d connection(s)", s.why, n)
+	}
+	s.cfg.Log.Printf("drain complete: every connection closed cleanly")
+	return nil
+}
+
+func (s *Server) newLoop(id int) (*Loop, error) {
+	l := &Loop{id: id, srv: s, lfd: -1, ctl: -1, rbuf: make([]byte, min(s.cfg.ReadBudget, 64<<10))}
+	ep, err := newEpoll()
+	if err != nil {
+		return l, err
+	}
+	l.ep = ep
+	l.ctl, err = unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	if err != nil {
+		l.ctl = -1
+		return l, os.NewSyscallError("eventfd2", err)
+	}
+	return l, l.ep.add(l.ctl, unix.EPOLLIN)
+}
+
+// wake makes loop i look at the shared phase.
+func (s *Server) wake(i int) {
+	one := [8]byte{1}
+	for {
+		if _, err := unix.Write(s.loops[i].ctl, one[:]); !errors.Is(err, unix.EINTR) {
+			return // EAGAIN: the counter is already non-zero, the loop will look
+		}
+	}
+}
+
+// beginDrain is called by loop 0.
+func (s *Server) beginDrain(why string) {
+	lim := s.limits.Load()
+	s.drainWhy = why
+	s.why = why
+	s.drainDeadline = time.Now().Add(lim.DrainTimeout)
+	s.phase.Store(phaseDraining)
+	s.cfg.Log.Printf("%s: draining: accept stopped, echoing what is in flight, deadline %v", why, lim.DrainTimeout)
+	if s.cfg.Stopping != nil {
+		s.cfg.Stopping()
+	}
+	for i := range s.loops {
+		s.wake(i)
+	}
+}
+
+// stopAll ends every loop now: connections still open are cut.
+func (s *Server) stopAll(why string) {
+	if s.phase.Swap(phaseStopping) == phaseStopping {
+		return
+	}
+	s.why = why
+	s.cfg.Log.Printf("%s: stopping now", why)
+	if s.cfg.Stopping != nil {
+		s.cfg.Stopping()
+	}
+	for i := range s.loops {
+		s.wake(i)
+	}
+}
+
+// Stats formats the SIGUSR1 line.
+func (s *Server) Stats() string {
+	var open, total, in, out, resets, bp, pauses int64
+	for _, l := range s.loops {
+		open += l.st.open.Load()
+		total += l.st.total.Load()
+		in += l.st.bytesIn.Load()
+		out += l.st.bytesOut.Load()
+		resets += l.st.resets.Load()
+		bp += l.st.backpressured.Load()
+		pauses += l.st.acceptPauses.Load()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "conns open=%d total=%d bytes in=%d out=%d resets=%d backpressured=%d accept_pauses=%d cut=%d signals",
+		open, total, in, out, resets, bp, pauses, s.cut.Load())
+	for _, n := range []int{sig.SIGTERM, sig.SIGINT, sig.SIGHUP, sig.SIGQUIT, sig.SIGUSR1, sig.SIGUSR2} {
+		fmt.Fprintf(&b, " %s=%d", strings.TrimPrefix(sig.Name(n), "SIG"), s.sigCounts[n].Load())
+	}
+	var rt int64
+	for n := sig.FirstRT; n <= sig.LastRT; n++ {
+		rt += s.sigCounts[n].Load()
+	}
+	fmt.Fprintf(&b, " RT=%d", rt)
+	return b.String()
+}
+
+func (s *Server) openConns() int64 {
+	var n int64
+	for _, l := range s.loops {
+		n += l.st.open.Load()
+	}
+	return n
+}
+
+// reload runs on SIGHUP in loop 0.
+func (s *Server) reload() {
+	var rl unix.Rlimit
+	nofile := "unknown"
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &rl); err == nil {
+		nofile = fmt.Sprintf("%d/%d", rl.Cur, rl.Max)
+	}
+	if s.cfg.Reload == nil {
+		lim := s.limits.Load()
+		s.cfg.Log.Printf("SIGHUP: reload: no -config file; max-conns=%d drain-timeout=%v drain-idle=%v RLIMIT_NOFILE=%s",
+			lim.MaxConns, lim.DrainTimeout, lim.DrainIdle, nofile)
+		return
+	}
+	lim, err := s.cfg.Reload()
+	if err != nil {
+		s.cfg.Log.Printf("SIGHUP: reload failed, keeping the current limits: %v", err)
+		return
+	}
+	old := s.limits.Swap(&lim)
+	s.cfg.Log.Printf("SIGHUP: reloaded: max-conns=%d (was %d) drain-timeout=%v (was %v) drain-idle=%v (was %v) RLIMIT_NOFILE=%s",
+		lim.MaxConns, old.MaxConns, lim.DrainTimeout, old.DrainTimeout, lim.DrainIdle, old.DrainIdle, nofile)
+}
+
+func (m WaitMode) String() string {
+	if m == WaitRaw {
+		return "raw"
+	}
+	return "blocking"
+}
+
+// listen makes a non-blocking, close-on-exec listener. With bound set, it binds that address
+// (the port the first listener got when the flag said port 0).
+func listen(a *net.TCPAddr, bound unix.Sockaddr, reuseport bool) (fd int, sa unix.Sockaddr, err error) {
+	family := unix.AF_INET
+	var bindTo unix.Sockaddr
+	if ip4 := a.IP.To4(); ip4 != nil || a.IP == nil {
+		s4 := &unix.SockaddrInet4{Port: a.Port}
+		copy(s4.Addr[:], ip4)
+		bindTo = s4
+	} else {
+		family = unix.AF_INET6
+		s6 := &unix.SockaddrInet6{Port: a.Port}
+		copy(s6.Addr[:], a.IP.To16())
+		bindTo = s6
+	}
+	if bound != nil {
+		bindTo = bound
+	}
+	fd, err = unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return -1, nil, os.NewSyscallError("socket", err)
+	}
+	defer func() {
+		if err != nil {
+			unix.Close(fd)
+		}
+	}()
+	// SO_REUSEADDR: a restarted server must not wait out TIME_WAIT of its previous connections.
+	if err = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
+		return -1, nil, os.NewSyscallError("setsockopt SO_REUSEADDR", err)
+	}
+	if reuseport {
+		if err = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1); err != nil {
+			return -1, nil, os.NewSyscallError("setsockopt SO_REUSEPORT", err)
+		}
+	}
+	if err = unix.Bind(fd, bindTo); err != nil {
+		return -1, nil, os.NewSyscallError("bind", err)
+	}
+	if err = unix.Listen(fd, unix.SOMAXCONN); err != nil {
+		return -1, nil, os.NewSyscallError("listen", err)
+	}
+	sa, err = unix.Getsockname(fd)
+	if err != nil {
+		return -1, nil, os.NewSyscallError("getsockname", err)
+	}
+	return fd, sa, nil
+}
+
+func sockaddrString(sa unix.Sockaddr) string {
+	switch a := sa.(type) {
+	case *unix.SockaddrInet4:
+		return net.JoinHostPort(net.IP(a.Addr[:]).String(), fmt.Sprint(a.Port))
+	case *unix.SockaddrInet6:
+		return net.JoinHostPort(net.IP(a.Addr[:]).String(), fmt.Sprint(a.Port))
+	}
+	return fmt.Sprint(sa)
+}
+
+// bridged are the signals os/signal relays into loop 0: the runtime keeps them unblocked.
+var bridged = []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT}
