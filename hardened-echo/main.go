@@ -1,11 +1,26 @@
-// Command hardened-echo: rFC 862 echo service (TCP and UDP) built for maximal systemd hardening.
+// Command hardened-echo is an RFC 862 echo service, TCP and UDP, built to run under the tightest
+// systemd sandbox a network service can have.
 //
 // Synopsis:
 //
-//	hardened-echo [-listen HOST:PORT] [-udp HOST:PORT]
+//	hardened-echo [-listen HOST:PORT] [-udp HOST:PORT] [-max-conns N] [-idle D] [-drain D]
 //
-// Standalone it listens on 127.0.0.1:7007; under systemd it takes its sockets from
-// LISTEN_FDS and reports READY=1, STATUS=, STOPPING=1 and WATCHDOG=1 over NOTIFY_SOCKET.
+// Standalone it listens on 127.0.0.1:7007 for TCP and UDP; port 0 picks a free port and logs the
+// address it got. Under systemd (hardened-echo.socket) it serves the sockets passed in
+// LISTEN_FDS instead, telling stream from datagram sockets by SO_TYPE, and reports READY=1,
+// STATUS=, STOPPING=1 and, when WatchdogSec= is set, WATCHDOG=1 over NOTIFY_SOCKET.
+//
+// Options:
+//
+//	-listen ADDR   TCP address to echo on when not socket-activated ("" for none; default 127.0.0.1:7007)
+//	-udp ADDR      UDP address to echo on when not socket-activated ("" for none; default 127.0.0.1:7007)
+//	-max-conns N   TCP connections open at once; further ones are accepted and closed (default 1024)
+//	-idle D        close a TCP connection idle (no byte read or written) for D (default 5m)
+//	-buf N         per-connection buffer in bytes, the most one connection holds (default 32768)
+//	-drain D       on SIGTERM, how long open connections may take to finish (default 10s)
+//
+// SIGTERM or SIGINT stops it gracefully: STOPPING=1, listeners closed, open connections finish
+// (up to -drain), exit 0.
 package main
 
 import (
@@ -14,9 +29,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"kernel-foundations/hardened-echo/internal/sd"
 )
 
 func main() {
@@ -32,17 +54,192 @@ func main() {
 	}
 }
 
-// run parses args and runs the command. It is the whole program behind main.
+// run parses args and runs the service until ctx is cancelled. It is the whole program behind main.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	_, _ = stdin, stdout
 	fs := flag.NewFlagSet("hardened-echo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	tcpAddr := fs.String("listen", "127.0.0.1:7007", "TCP `address` to echo on when not socket-activated (\"\" for none)")
+	udpAddr := fs.String("udp", "127.0.0.1:7007", "UDP `address` to echo on when not socket-activated (\"\" for none)")
+	maxConns := fs.Int("max-conns", 1024, "TCP connections open at once; further ones are accepted and closed")
+	idle := fs.Duration("idle", 5*time.Minute, "close a TCP connection idle for this long")
+	bufSize := fs.Int("buf", 32<<10, "per-connection buffer in bytes")
+	drain := fs.Duration("drain", 10*time.Second, "on SIGTERM, how long open connections may take to finish")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: hardened-echo [-listen HOST:PORT] [-udp HOST:PORT]\n")
+		fmt.Fprintf(stderr, "usage: hardened-echo [-listen HOST:PORT] [-udp HOST:PORT] [-max-conns N] [-idle D] [-buf N] [-drain D]\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	_, _, _ = ctx, stdin, stdout
-	return errors.New("not implemented yet")
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	switch {
+	case *maxConns < 1:
+		return fmt.Errorf("-max-conns %d: must be at least 1", *maxConns)
+	case *idle <= 0:
+		return fmt.Errorf("-idle %v: must be positive", *idle)
+	case *bufSize < 1 || *bufSize > 16<<20:
+		return fmt.Errorf("-buf %d: must be between 1 and %d", *bufSize, 16<<20)
+	case *drain < 0:
+		return fmt.Errorf("-drain %v: must not be negative", *drain)
+	}
+	log := newLogger(stderr, sd.StderrIsJournal())
+
+	notifier, err := sd.NewNotifier()
+	if err != nil {
+		return err
+	}
+	defer notifier.Close()
+	watchdog, err := sd.WatchdogInterval()
+	if err != nil {
+		return err
+	}
+
+	listeners, packets, err := openSockets(fs, *tcpAddr, *udpAddr, log)
+	if err != nil {
+		return err
+	}
+	if len(listeners)+len(packets) == 0 {
+		return errors.New("nothing to serve: no socket passed in and -listen and -udp are both empty")
+	}
+
+	srv := newServer(limits{maxConns: *maxConns, idle: *idle, bufSize: *bufSize, drain: *drain}, log)
+	var serving sync.WaitGroup
+	for _, ln := range listeners {
+		serving.Go(func() { srv.serveStream(ln) })
+	}
+	for _, pc := range packets {
+		serving.Go(func() { srv.servePacket(pc) })
+	}
+
+	// Serving from here: the listening sockets exist and the accept loops run, so a client
+	// that connects after READY=1 is served (it waits in the backlog if it is fast).
+	if err := notifier.Notify("READY=1\nSTATUS=serving: " + srv.stats.String()); err != nil {
+		log.warn("%v", err)
+	}
+	log.info("ready")
+
+	// STATUS= follows the counters once a second, only when they changed; WATCHDOG=1 goes at
+	// half the interval systemd set (sd_watchdog_enabled(3)).
+	statusTick := time.NewTicker(time.Second)
+	defer statusTick.Stop()
+	var watchdogC <-chan time.Time
+	if watchdog > 0 {
+		wt := time.NewTicker(watchdog / 2)
+		defer wt.Stop()
+		watchdogC = wt.C
+		if err := notifier.Notify("WATCHDOG=1"); err != nil {
+			log.warn("%v", err)
+		}
+	}
+	last := srv.stats.String()
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case <-statusTick.C:
+			if now := srv.stats.String(); now != last {
+				last = now
+				if err := notifier.Notify("STATUS=serving: " + now); err != nil {
+					log.warn("%v", err)
+				}
+			}
+		case <-watchdogC:
+			if err := notifier.Notify("WATCHDOG=1"); err != nil {
+				log.warn("%v", err)
+			}
+		}
+	}
+
+	log.info("stopping: %s", srv.stats.String())
+	if err := notifier.Notify("STOPPING=1\nSTATUS=stopping: " + srv.stats.String()); err != nil {
+		log.warn("%v", err)
+	}
+	for _, ln := range listeners {
+		ln.Close()
+	}
+	for _, pc := range packets {
+		pc.Close()
+	}
+	serving.Wait()
+	// The drain gets its own context: ctx is already cancelled, and the drain deadline (not a
+	// second signal) decides when open connections are cut.
+	srv.drain(context.Background())
+	log.info("stopped: %s", srv.stats.String())
+	return nil
+}
+
+// openSockets returns the sockets passed by socket activation or, without them, opens -listen and
+// -udp. Port 0 gets a free port; the address actually bound is logged either way.
+func openSockets(fs *flag.FlagSet, tcpAddr, udpAddr string, log *logger) (lns []net.Listener, pcs []net.PacketConn, err error) {
+	defer func() {
+		if err != nil {
+			for _, ln := range lns {
+				ln.Close()
+			}
+			for _, pc := range pcs {
+				pc.Close()
+			}
+			lns, pcs = nil, nil
+		}
+	}()
+	passed, err := sd.ListenFDs()
+	if err != nil {
+		return nil, nil, fmt.Errorf("socket activation: %w", err)
+	}
+	if len(passed) > 0 {
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "listen" || f.Name == "udp" {
+				log.warn("-%s ignored: serving the %d sockets passed by socket activation", f.Name, len(passed))
+			}
+		})
+		for _, s := range passed {
+			// net.FileListener and net.FilePacketConn dup the descriptor (F_DUPFD_CLOEXEC) and
+			// learn the family from getsockname: no socket(2) call, so the service keeps working
+			// under RestrictAddressFamilies=AF_UNIX with PrivateNetwork=yes.
+			switch s.Type {
+			case unix.SOCK_STREAM:
+				ln, err := net.FileListener(s.File)
+				s.File.Close()
+				if err != nil {
+					return lns, pcs, fmt.Errorf("passed socket %q: %w", s.Name, err)
+				}
+				lns = append(lns, ln)
+				log.info("serving passed stream socket %q on %v", s.Name, ln.Addr())
+			case unix.SOCK_DGRAM:
+				pc, err := net.FilePacketConn(s.File)
+				s.File.Close()
+				if err != nil {
+					return lns, pcs, fmt.Errorf("passed socket %q: %w", s.Name, err)
+				}
+				pcs = append(pcs, pc)
+				log.info("serving passed datagram socket %q on %v", s.Name, pc.LocalAddr())
+			default:
+				s.File.Close()
+				return lns, pcs, fmt.Errorf("passed socket %q: type %d is neither SOCK_STREAM nor SOCK_DGRAM", s.Name, s.Type)
+			}
+		}
+		return lns, pcs, nil
+	}
+	if tcpAddr != "" {
+		ln, err := net.Listen("tcp", tcpAddr)
+		if err != nil {
+			return lns, pcs, err
+		}
+		lns = append(lns, ln)
+		log.info("listening on tcp %v", ln.Addr())
+	}
+	if udpAddr != "" {
+		pc, err := net.ListenPacket("udp", udpAddr)
+		if err != nil {
+			return lns, pcs, err
+		}
+		pcs = append(pcs, pc)
+		log.info("listening on udp %v", pc.LocalAddr())
+	}
+	return lns, pcs, nil
 }
