@@ -56,6 +56,8 @@ func hidden() map[string]func(ctx context.Context, args []string, stdin io.Reade
 		spawn.WorkerCommand: func(_ context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
 			return spawn.RunWorker(args, stdout)
 		},
+		exitCommand:          runExit,
+		zombiesIgnoreCommand: runZombiesIgnore,
 	}
 }
 

@@ -1,18 +1,419 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"kernel-foundations/forensics/internal/proc"
+	"kernel-foundations/forensics/internal/sigloop"
+	"kernel-foundations/forensics/internal/spawn"
 )
 
+// maskedEnv marks the second image of supervise: the one that started with the signalfd signals
+// already blocked in its initial thread, and so in every thread the runtime creates.
+const maskedEnv = "FORENSICS_SUPERVISE_MASKED"
+
+// signalfdSignals are read through the signalfd. They can stay blocked in a Go program:
+// the runtime keeps a blocked mask inherited across exec for every signal except the ones it
+// must see (runtime/signal_unix.go blockableSig, minitSignalMask; os/signal/doc.go).
+var signalfdSignals = []unix.Signal{unix.SIGUSR1, unix.SIGUSR2}
+
+// bridgedSignals are the ones the runtime unblocks on every thread it starts (sigtable flags
+// _SigKill/_SigUnblock): no mask keeps them away from the runtime's handler, so they come in
+// through os/signal and are bridged into the epoll set through an eventfd.
+var bridgedSignals = []os.Signal{syscall.SIGTERM, syscall.SIGINT}
+
+// runSupervise is spawn on one event loop: signalfd, eventfd bridge and pidfds in one epoll set,
+// served by one goroutine locked to its thread.
 func runSupervise(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("forensics supervise", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	workers := fs.Int("workers", 4, "number of worker processes")
+	duration := fs.Duration("duration", 5*time.Second, "how long each worker computes")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	_, _, _ = ctx, stdin, stdout
-	return errors.New("supervise: not implemented yet")
+	if *workers < 1 || *workers > 1024 {
+		return fmt.Errorf("supervise: -workers %d: want 1..1024", *workers)
+	}
+	if *duration <= 0 {
+		return fmt.Errorf("supervise: -duration must be positive")
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("supervise: unexpected argument %q", fs.Arg(0))
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("supervise: %w", err)
+	}
+	if os.Getenv(maskedEnv) != "1" {
+		return reexecMasked(exe, args)
+	}
+	outFile, errFile := fileOf(stdout), fileOf(stderr)
+	if outFile == nil || errFile == nil {
+		return errors.New("supervise: stdout and stderr must be files or pipes")
+	}
+	s := &supervisor{out: stdout}
+	return s.run(ctx, exe, *workers, *duration, outFile, errFile)
+}
+
+// reexecMasked blocks the signalfd signals on this thread and execve(2)s the same binary with the
+// same arguments: the mask survives execve, so the new image's initial thread, and every thread
+// its runtime clones from it, starts with them blocked. Blocking them here, on one thread of a
+// running Go program, would not do: the runtime's other threads keep them unblocked and the
+// kernel would deliver them there. execve keeps the pid, so `kill -USR1 <pid>` still reaches us.
+func reexecMasked(exe string, args []string) error {
+	runtime.LockOSThread() // execve runs on this thread; its mask is the one the new image gets
+	if err := sigloop.Block(signalfdSignals...); err != nil {
+		return fmt.Errorf("supervise: %w", err)
+	}
+	argv := append([]string{exe, "supervise"}, args...)
+	env := append(os.Environ(), maskedEnv+"=1")
+	if err := syscall.Exec(exe, argv, env); err != nil {
+		return fmt.Errorf("supervise: re-exec with a blocked mask: %w", os.NewSyscallError("execve", err))
+	}
+	return nil // not reached
+}
+
+// supervisor is the loop's state. Only the loop goroutine touches it, except bridged, which the
+// os/signal goroutine fills.
+type supervisor struct {
+	out     io.Writer
+	ep      *sigloop.Epoll
+	sfd     int
+	efd     int
+	workers []*supWorker
+	byFD    map[int32]func() error
+
+	mu      sync.Mutex
+	bridged []os.Signal
+
+	stopping bool
+	live     int
+	failed   int
+}
+
+type supWorker struct {
+	w        *spawn.Worker
+	ready    bool
+	hashes   uint64
+	stopSent bool
+	exited   bool
+	partial  []byte // an incomplete progress line
+}
+
+func (s *supervisor) say(format string, a ...any) { fmt.Fprintf(s.out, "supervise: "+format+"\n", a...) }
+
+func (s *supervisor) run(ctx context.Context, exe string, n int, duration time.Duration, outFile, errFile *os.File) (err error) {
+	// One goroutine, one thread: the epoll loop, and the thread that forks the workers, so that
+	// their parent-death signal fires only when this loop's thread dies (spawn.Start). The lock
+	// is never released: the thread carries the blocked mask the re-exec gave it.
+	runtime.LockOSThread()
+	if err := s.checkMask(); err != nil {
+		return err
+	}
+	s.sfd, s.efd = -1, -1
+	defer func() {
+		for _, fd := range []int{s.sfd, s.efd} {
+			if fd >= 0 {
+				unix.Close(fd)
+			}
+		}
+		if s.ep != nil {
+			s.ep.Close()
+		}
+	}()
+	if s.ep, err = sigloop.NewEpoll(); err != nil {
+		return fmt.Errorf("supervise: %w", err)
+	}
+	if s.sfd, err = sigloop.Signalfd(signalfdSignals...); err != nil {
+		return fmt.Errorf("supervise: %w", err)
+	}
+	if s.efd, err = sigloop.Eventfd(); err != nil {
+		return fmt.Errorf("supervise: %w", err)
+	}
+	s.byFD = map[int32]func() error{int32(s.sfd): s.onSignalfd, int32(s.efd): s.onBridge}
+	for _, fd := range []int{s.sfd, s.efd} {
+		if err := s.ep.Add(fd); err != nil {
+			return fmt.Errorf("supervise: %w", err)
+		}
+	}
+
+	// The bridge: os/signal delivers SIGTERM/SIGINT on a channel; a goroutine queues them and
+	// pokes the eventfd, so they arrive in the same epoll set, in order with everything else.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, bridgedSignals...)
+	defer signal.Stop(sigs)
+	bridgeDone := make(chan struct{})
+	defer close(bridgeDone)
+	go func() {
+		for {
+			select {
+			case sig := <-sigs:
+				s.mu.Lock()
+				s.bridged = append(s.bridged, sig)
+				s.mu.Unlock()
+				if err := sigloop.Poke(s.efd); err != nil {
+					fmt.Fprintf(errFile, "supervise: bridge: %v\n", err)
+				}
+			case <-bridgeDone:
+				return
+			}
+		}
+	}()
+
+	for i := 1; i <= n; i++ {
+		w, err := spawn.Start(spawn.Options{
+			Exe: exe, ID: i, Duration: duration, Stdout: outFile, Stderr: errFile, Pdeathsig: syscall.SIGTERM,
+		})
+		if err != nil {
+			killAndReap(s.liveWorkers())
+			return fmt.Errorf("supervise: %w", err)
+		}
+		sw := &supWorker{w: w}
+		s.workers = append(s.workers, sw)
+		s.live++
+		s.byFD[int32(w.PidFD)] = func() error { return s.onExit(sw) }
+		s.byFD[int32(w.Progress)] = func() error { return s.onProgress(sw) }
+		for _, fd := range []int{w.PidFD, w.Progress} {
+			if err := s.ep.Add(fd); err != nil {
+				killAndReap(s.liveWorkers())
+				return fmt.Errorf("supervise: %w", err)
+			}
+		}
+		s.say("worker %d pid %d started; pidfd %d and progress pipe %d in epoll fd %d", i, w.Pid, w.PidFD, w.Progress, s.ep.Fd())
+	}
+
+	announced := false
+	for s.live > 0 {
+		fds, err := s.ep.Wait()
+		if err != nil {
+			killAndReap(s.liveWorkers())
+			return fmt.Errorf("supervise: %w", err)
+		}
+		for _, fd := range fds {
+			h, ok := s.byFD[fd]
+			if !ok {
+				continue // removed by an earlier handler in this batch
+			}
+			if err := h(); err != nil {
+				killAndReap(s.liveWorkers())
+				return fmt.Errorf("supervise: %w", err)
+			}
+		}
+		if !announced && s.allReady() {
+			announced = true
+			s.say("ready: pid %d; signalfd %d reads %s, eventfd %d bridges %s, %d pidfds in epoll fd %d",
+				os.Getpid(), s.sfd, names(signalfdSignals), s.efd, "SIGTERM SIGINT", len(s.workers), s.ep.Fd())
+		}
+		if ctx.Err() != nil && !s.stopping {
+			s.stop("context cancelled")
+		}
+	}
+	s.say("all %d workers reaped through their pidfds; children of pid %d left: %s", len(s.workers), os.Getpid(), childrenLeft(os.Getpid()))
+	if s.failed > 0 {
+		return fmt.Errorf("supervise: %d of %d workers did not exit cleanly", s.failed, len(s.workers))
+	}
+	return nil
+}
+
+// checkMask verifies, from /proc/self/task/*/status, that every thread blocks the signalfd
+// signals: the claim the whole design rests on, checked against the kernel.
+func (s *supervisor) checkMask() error {
+	want := uint64(0)
+	for _, sig := range signalfdSignals {
+		want |= 1 << (sig - 1)
+	}
+	p, err := proc.Read("/proc", os.Getpid())
+	if err != nil {
+		return fmt.Errorf("supervise: %w", err)
+	}
+	for _, t := range p.Threads {
+		if t.Status.SigBlk&want != want {
+			return fmt.Errorf("supervise: thread %d blocks only %s, want %s", t.TID, proc.DescribeSignals(t.Status.SigBlk), proc.DescribeSignals(want))
+		}
+	}
+	s.say("pid %d re-executed with %s blocked; /proc/%d/task: all %d threads block them", os.Getpid(), proc.DescribeSignals(want), os.Getpid(), len(p.Threads))
+	return nil
+}
+
+func (s *supervisor) onSignalfd() error {
+	for {
+		info, ok, err := sigloop.ReadSignal(s.sfd)
+		if err != nil || !ok {
+			return err
+		}
+		sig := unix.Signal(info.Signo)
+		s.say("%s from pid %d (uid %d) read from signalfd", unix.SignalName(sig), info.Pid, info.Uid)
+		switch sig {
+		case unix.SIGUSR1:
+			for _, sw := range s.workers {
+				if sw.exited {
+					continue
+				}
+				cpu := "?"
+				if st, err := proc.ReadStat("/proc", sw.w.Pid); err == nil {
+					cpu = fmt.Sprintf("%.2fs", st.CPUSeconds())
+				}
+				s.say("  worker %d pid %d: cpu %s (/proc/%d/stat), %d hashes, ready %v, SIGTERM sent %v",
+					sw.w.ID, sw.w.Pid, cpu, sw.w.Pid, sw.hashes, sw.ready, sw.stopSent)
+			}
+		case unix.SIGUSR2:
+			p, err := proc.Read("/proc", os.Getpid())
+			if err != nil {
+				return err
+			}
+			for _, t := range p.Threads {
+				s.say("  thread %d SigBlk %s", t.TID, proc.DescribeSignals(t.Status.SigBlk))
+			}
+		}
+	}
+}
+
+func (s *supervisor) onBridge() error {
+	if err := sigloop.Drain(s.efd); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	got := s.bridged
+	s.bridged = nil
+	s.mu.Unlock()
+	for _, sig := range got {
+		s.say("%s via os/signal, bridged through eventfd %d", sigName(sig), s.efd)
+		if s.stopping {
+			s.say("second signal: SIGKILL to the %d workers left", s.live)
+			for _, sw := range s.workers {
+				if !sw.exited {
+					if err := sw.w.Signal(unix.SIGKILL); err != nil {
+						s.say("worker %d: %v", sw.w.ID, err)
+					}
+				}
+			}
+			continue
+		}
+		s.stop(sigName(sig))
+	}
+	return nil
+}
+
+// stop forwards SIGTERM to every ready worker; workers not ready yet get it when they are.
+func (s *supervisor) stop(why string) {
+	if !s.stopping {
+		s.stopping = true
+		s.say("%s: forwarding SIGTERM to %d workers through pidfd_send_signal", why, s.live)
+	}
+	for _, sw := range s.workers {
+		if sw.exited || sw.stopSent || !sw.ready {
+			continue
+		}
+		if err := sw.w.Signal(unix.SIGTERM); err != nil {
+			s.say("worker %d pid %d: %v", sw.w.ID, sw.w.Pid, err)
+		}
+		sw.stopSent = true
+	}
+}
+
+func (s *supervisor) onProgress(sw *supWorker) error {
+	var buf [512]byte
+	for {
+		n, err := sigloop.IgnoringEINTR(func() (int, error) { return unix.Read(sw.w.Progress, buf[:]) })
+		if errors.Is(err, unix.EAGAIN) {
+			return nil // drained; level-triggered epoll calls again when more arrives
+		}
+		if err != nil {
+			return os.NewSyscallError("read progress", err)
+		}
+		if n == 0 { // EOF: the worker closed its end (it exited); stop watching
+			delete(s.byFD, int32(sw.w.Progress))
+			return s.ep.Del(sw.w.Progress)
+		}
+		sw.partial = append(sw.partial, buf[:n]...)
+		for {
+			i := bytes.IndexByte(sw.partial, '\n')
+			if i < 0 {
+				break
+			}
+			ready, hashes, err := spawn.ParseProgress(string(sw.partial[:i]))
+			sw.partial = sw.partial[i+1:]
+			if err != nil {
+				continue
+			}
+			if ready {
+				sw.ready = true
+				if s.stopping {
+					s.stop("")
+				}
+				continue
+			}
+			sw.hashes = hashes
+		}
+	}
+}
+
+func (s *supervisor) onExit(sw *supWorker) error {
+	e, ok, err := spawn.Waitid(sw.w.PidFD, unix.WNOHANG)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return nil // spurious wakeup
+	}
+	delete(s.byFD, int32(sw.w.PidFD))
+	delete(s.byFD, int32(sw.w.Progress))
+	// The progress pipe may still be registered (EOF not read yet): both leave the set now.
+	s.ep.Del(sw.w.PidFD)
+	s.ep.Del(sw.w.Progress)
+	sw.exited = true
+	s.live--
+	if !e.Success() {
+		s.failed++
+	}
+	after := ""
+	if sw.stopSent {
+		after = " after SIGTERM"
+	}
+	s.say("worker %d pid %d reaped via pidfd %d, waitid(P_PIDFD): %s%s, cpu %.2fs", sw.w.ID, sw.w.Pid, sw.w.PidFD, e, after, e.CPU().Seconds())
+	return sw.w.Close()
+}
+
+func (s *supervisor) allReady() bool {
+	for _, sw := range s.workers {
+		if !sw.ready && !sw.exited {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *supervisor) liveWorkers() []*spawn.Worker {
+	var ws []*spawn.Worker
+	for _, sw := range s.workers {
+		if !sw.exited {
+			ws = append(ws, sw.w)
+		}
+	}
+	return ws
+}
+
+func names(sigs []unix.Signal) string {
+	var b bytes.Buffer
+	for i, s := range sigs {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(unix.SignalName(s))
+	}
+	return b.String()
 }
