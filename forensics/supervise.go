@@ -114,7 +114,9 @@ type supWorker struct {
 	partial  []byte // an incomplete progress line
 }
 
-func (s *supervisor) say(format string, a ...any) { fmt.Fprintf(s.out, "supervise: "+format+"\n", a...) }
+func (s *supervisor) say(format string, a ...any) {
+	fmt.Fprintf(s.out, "supervise: "+format+"\n", a...)
+}
 
 func (s *supervisor) run(ctx context.Context, exe string, n int, duration time.Duration, outFile, errFile *os.File) (err error) {
 	// One goroutine, one thread: the epoll loop, and the thread that forks the workers, so that
