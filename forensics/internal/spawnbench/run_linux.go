@@ -1,0 +1,151 @@
+package spawnbench
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Run measures every mode at every ballast level. The ballast grows in place, level by level,
+// and stays mapped until Run returns. progress, if not nil, gets one line per level.
+//
+// Run locks its goroutine to its OS thread for the whole run: the raw modes block signals on the
+// current thread around clone, which only means something if the clone happens on that thread.
+func Run(ctx context.Context, cfg Config, progress io.Writer) (*Result, error) {
+	if cfg.Runs < 1 {
+		return nil, fmt.Errorf("runs must be at least 1, got %d", cfg.Runs)
+	}
+	for i := 1; i < len(cfg.Sizes); i++ {
+		if cfg.Sizes[i] < cfg.Sizes[i-1] {
+			return nil, fmt.Errorf("ballast sizes must be ascending: %d after %d", cfg.Sizes[i], cfg.Sizes[i-1])
+		}
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread() // the mask is restored after every raw spawn
+
+	s, err := newSpawner(cfg.Child)
+	if err != nil {
+		return nil, err
+	}
+	var max int64
+	if len(cfg.Sizes) > 0 {
+		max = cfg.Sizes[len(cfg.Sizes)-1]
+	}
+	b, err := newBallast(max)
+	if err != nil {
+		return nil, err
+	}
+	defer b.release()
+
+	res := &Result{Config: cfg}
+	for _, size := range cfg.Sizes {
+		b.touch(size)
+		rss, err := vmRSS()
+		if err != nil {
+			return nil, err
+		}
+		row := Row{Ballast: size, RSS: rss, Cells: map[Mode]Stats{}}
+		samples := map[Mode][]time.Duration{}
+		// Interleave the modes run by run so that a burst of noise from the other tenants of a
+		// shared machine lands on every mode alike instead of on one cell.
+		for i := 0; i < cfg.Warmup+cfg.Runs; i++ {
+			for _, m := range cfg.Modes {
+				if !m.Supports(cfg.Child) {
+					continue
+				}
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+				d, err := s.spawn(m)
+				if err != nil {
+					return nil, fmt.Errorf("%v at %s ballast: %w", m, mib(size), err)
+				}
+				if i >= cfg.Warmup {
+					samples[m] = append(samples[m], d)
+				}
+			}
+		}
+		for m, ds := range samples {
+			row.Cells[m] = Summarise(ds)
+		}
+		res.Rows = append(res.Rows, row)
+		if progress != nil {
+			fmt.Fprintf(progress, "spawnbench: ballast %s (VmRSS %s) done\n", mib(size), mib(rss))
+		}
+	}
+	return res, nil
+}
+
+// ballast is anonymous private memory the parent really has resident: every page written once.
+type ballast struct {
+	mem     []byte
+	touched int64
+}
+
+func newBallast(size int64) (*ballast, error) {
+	if size == 0 {
+		return &ballast{}, nil
+	}
+	mem, err := unix.Mmap(-1, 0, int(size), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	if err != nil {
+		return nil, fmt.Errorf("map %s of ballast: %w", mib(size), os.NewSyscallError("mmap", err))
+	}
+	// 4 KiB pages, not transparent huge pages: with THP every 2 MiB is one PMD entry and fork
+	// copies 512 times fewer entries. A Go heap is THP-eligible only where the kernel's policy
+	// allows ("madvise" here: /sys/kernel/mm/transparent_hugepage/enabled), so small pages are
+	// the common case this benchmark stands for.
+	if err := unix.Madvise(mem, unix.MADV_NOHUGEPAGE); err != nil {
+		unix.Munmap(mem)
+		return nil, os.NewSyscallError("madvise", err)
+	}
+	return &ballast{mem: mem}, nil
+}
+
+// touch writes one byte per page up to size, so the pages are resident (not just mapped).
+func (b *ballast) touch(size int64) {
+	page := int64(os.Getpagesize())
+	for off := b.touched; off < size; off += page {
+		b.mem[off] = 1
+	}
+	if size > b.touched {
+		b.touched = size
+	}
+}
+
+func (b *ballast) release() {
+	if b.mem != nil {
+		unix.Munmap(b.mem)
+		b.mem = nil
+	}
+}
+
+// vmRSS reads VmRSS from /proc/self/status.
+func vmRSS() (int64, error) {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("parse VmRSS %q: %w", rest, err)
+			}
+			return kb << 10, nil
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, err
+	}
+	return 0, fmt.Errorf("no VmRSS in /proc/self/status")
+}
