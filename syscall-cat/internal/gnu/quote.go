@@ -1,0 +1,148 @@
+package gnu
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Quote renders a file name the way GNU cat's error messages do (gnulib quotef: the
+// "shell-escape" quoting style with ':' also treated as special), so that the name can be pasted
+// back into a shell:
+//
+//	abc        -> abc               nothing special: left alone
+//	""         -> ''
+//	a b, a:b   -> 'a b', 'a:b'
+//	it's       -> "it's"            a quote and otherwise harmless text: double quotes
+//	x\x01y     -> 'x'$'\001''y'     control bytes as $'...' escapes
+//
+// utf8Locale says whether LC_CTYPE is UTF-8: then printable multibyte characters stay as they
+// are; in the C locale every byte >= 0x80 is escaped.
+func Quote(name string, utf8Locale bool) string {
+	if !needsQuotes(name, utf8Locale) {
+		return name
+	}
+	var b strings.Builder
+	b.WriteByte('\'')
+	inDollar := false // inside a $'...' segment opened for escapes
+	plain := func() {
+		if inDollar {
+			b.WriteString("''") // close $'...' and reopen '...'
+			inDollar = false
+		}
+	}
+	escape := func(s string) {
+		if !inDollar {
+			b.WriteString("'$'")
+			inDollar = true
+		}
+		b.WriteString(s)
+	}
+	sawQuote, allCompat := false, true
+	for i := 0; i < len(name); {
+		c := name[i]
+		switch {
+		case c == '\'':
+			sawQuote = true
+			b.WriteString(`'\''`)
+			inDollar = false
+			i++
+			continue
+		case c == '\n' || c == '\r' || c == '\t' || c == '\a' || c == '\b' || c == '\f' || c == '\v':
+			escape(`\` + string(cEscape[c]))
+			allCompat = false
+			i++
+			continue
+		}
+		n, printable := charAt(name, i, utf8Locale)
+		if !printable {
+			for _, x := range []byte(name[i : i+n]) {
+				escape(`\` + string([]byte{'0' + x>>6, '0' + x>>3&7, '0' + x&7}))
+			}
+			allCompat = false
+			i += n
+			continue
+		}
+		plain()
+		b.WriteString(name[i : i+n])
+		if n == 1 && !quoteCompatible(name, i) {
+			allCompat = false
+		}
+		i += n
+	}
+	// An apostrophe in otherwise harmless text reads better in double quotes than as '\''.
+	if sawQuote && allCompat {
+		return `"` + name + `"`
+	}
+	b.WriteByte('\'')
+	return b.String()
+}
+
+var cEscape = map[byte]byte{'\n': 'n', '\r': 'r', '\t': 't', '\a': 'a', '\b': 'b', '\f': 'f', '\v': 'v'}
+
+// needsQuotes reports whether name has anything a shell (or GNU's ':'-separated message format)
+// would misread.
+func needsQuotes(name string, utf8Locale bool) bool {
+	if name == "" {
+		return true
+	}
+	for i := 0; i < len(name); {
+		c := name[i]
+		n, printable := charAt(name, i, utf8Locale)
+		if !printable {
+			return true
+		}
+		i += n
+		if n > 1 {
+			continue
+		}
+		switch c {
+		case '{', '}':
+			if len(name) == 1 {
+				return true
+			}
+		case '#', '~':
+			if i == 1 {
+				return true
+			}
+		case ' ', '!', '"', '$', '&', '(', ')', '*', ';', '<', '=', '>', '[', '^', '`', '|',
+			'\'', '?', '\\', ':':
+			return true
+		}
+	}
+	return false
+}
+
+// quoteCompatible reports whether the printable byte name[i] means the same inside single and
+// double quotes (gnulib's c_and_shell_quote_compat), so that "..." may replace '...'.
+func quoteCompatible(name string, i int) bool {
+	c := name[i]
+	switch c {
+	case '{', '}':
+		return len(name) == 1
+	case '#', '~':
+		return i == 0
+	case '!', '"', '$', '&', '(', ')', '*', ';', '<', '=', '>', '[', '^', '`', '|', '?', '\\':
+		return false
+	}
+	return true
+}
+
+// charAt returns the length of the character at name[i] and whether it is printable: one byte
+// and isprint() in the C locale; one UTF-8 sequence and a graphic rune in a UTF-8 locale, where
+// an invalid byte is one unprintable byte and a sequence cut off by the end of the string makes
+// the whole rest unprintable (mbrtoc32 returning -2).
+func charAt(name string, i int, utf8Locale bool) (int, bool) {
+	c := name[i]
+	if c < utf8.RuneSelf || !utf8Locale {
+		return 1, c >= 0x20 && c < 0x7f
+	}
+	r, n := utf8.DecodeRuneInString(name[i:])
+	if r == utf8.RuneError && n <= 1 {
+		if !utf8.FullRuneInString(name[i:]) {
+			return len(name) - i, false
+		}
+		return 1, false
+	}
+	return n, unicode.IsGraphic(r)
+}

@@ -1,0 +1,55 @@
+package seccomp
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// Install confines the whole process to prog: it sets no_new_privs and loads the filter with
+// SECCOMP_FILTER_FLAG_TSYNC, so every existing thread gets it and threads created later inherit
+// it. There is no way back.
+//
+// First it disarms two traps of the Go runtime that would otherwise make unlisted system calls
+// later, at a moment nobody chose:
+//   - Since Go 1.25 sysmon re-reads the CPU limit every second (runtime/proc.go sysmon calls
+//     sysmonUpdateGOMAXPROCS, which calls defaultGOMAXPROCS: sched_getaffinity plus cgroup file
+//     reads). An explicit runtime.GOMAXPROCS(n) sets sched.customGOMAXPROCS, after which sysmon
+//     skips the update (runtime/debug.go GOMAXPROCS, proc.go sysmonUpdateGOMAXPROCS).
+//   - The first timer creates the netpoller (runtime/time.go addHeap calls netpollGenericInit:
+//     epoll_create1, eventfd2, epoll_ctl). A func timer is put in the heap at once, so creating
+//     one here does it now.
+func Install(prog []Instruction) error {
+	runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	time.AfterFunc(time.Hour, func() {}).Stop()
+
+	// no_new_privs is per thread and seccomp(2) without CAP_SYS_ADMIN requires it on the
+	// calling thread, so both calls must run on the same one. TSYNC then sets no_new_privs on
+	// every thread it synchronises (kernel/seccomp.c seccomp_sync_threads). This thread is
+	// poisoned from here: it is never unlocked.
+	runtime.LockOSThread()
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return os.NewSyscallError("prctl(PR_SET_NO_NEW_PRIVS)", err)
+	}
+	filter := make([]unix.SockFilter, len(prog))
+	for i, in := range prog {
+		filter[i] = unix.SockFilter{Code: in.Code, Jt: in.Jt, Jf: in.Jf, K: in.K}
+	}
+	fprog := unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
+	r, _, errno := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER,
+		unix.SECCOMP_FILTER_FLAG_TSYNC, uintptr(unsafe.Pointer(&fprog)))
+	runtime.KeepAlive(&fprog)
+	runtime.KeepAlive(filter)
+	if errno != 0 {
+		return os.NewSyscallError("seccomp(SECCOMP_SET_MODE_FILTER)", errno)
+	}
+	if r != 0 {
+		// With TSYNC a positive result is the id of a thread that could not be synchronised.
+		return fmt.Errorf("seccomp: thread %d could not take the filter", r)
+	}
+	return nil
+}
