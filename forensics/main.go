@@ -58,6 +58,8 @@ func hidden() map[string]func(ctx context.Context, args []string, stdin io.Reade
 		},
 		exitCommand:          runExit,
 		zombiesIgnoreCommand: runZombiesIgnore,
+		holdCommand:          runHold,
+		nprocCommand:         runNproc,
 	}
 }
 
