@@ -25,6 +25,11 @@ if exec 4<>/dev/udp/127.0.0.1/7; then
 fi
 
 unit=hardened-echo.service
+# STATUS= follows the counters once a second: wait (bounded) for the probe's own traffic to show.
+for _ in $(seq 50); do
+	case "$(systemctl show -P StatusText "$unit")" in *"1 accepted"*"1 datagrams"*) break ;; esac
+	sleep 0.1
+done
 pid=$(systemctl show -P MainPID "$unit")
 rec active_state "$(systemctl show -P ActiveState "$unit")"
 rec main_pid "$pid"
@@ -36,23 +41,23 @@ for f in Uid Gid CapEff CapPrm CapBnd CapAmb NoNewPrivs Seccomp Seccomp_filters;
 	rec "status_$f" "$(awk -v k="$f:" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "/proc/$pid/status")"
 done
 uid=$(awk '$1 == "Uid:" { print $2 }' "/proc/$pid/status")
-gid=$(awk '$1 == "Gid:" { print $2 }' "/proc/$pid/status")
-# The dynamic user's name: PID 1 keeps the allocation under /run/systemd/dynamic-uid (the image
-# has no libnss-systemd, so getent cannot resolve it).
-rec dynamic_user "$(ls /run/systemd/dynamic-uid | grep -v '^direct:' | while read -r f; do
-	[ "$(readlink "/run/systemd/dynamic-uid/$f")" = "$uid" ] && echo "$f"; done)"
-rec dynamic_uid_file "$(ls /run/systemd/dynamic-uid | tr '\n' ' ')"
+# The dynamic user's name: PID 1 records each allocation as a symlink direct:UID -> NAME under
+# /run/systemd/dynamic-uid (the image has no libnss-systemd, so getent cannot resolve it).
+rec dynamic_user "$(readlink "/run/systemd/dynamic-uid/direct:$uid")"
 
-# Its mount namespace, reached through /proc/PID/root (nsenter cannot run anything in there:
-# NoExecPaths=/ makes every file non-executable, so exec fails with EACCES, shown below).
+# Its mount namespace, reached through /proc/PID/root: nsenter could enter it, but there is
+# nothing in there to run.
 rec proc_mount "$(awk '$5 == "/proc" { print $6, $NF }' "/proc/$pid/mountinfo" | tail -n 1)"
 rec root_mount "$(awk '$5 == "/" { print $6 }' "/proc/$pid/mountinfo" | tail -n 1)"
-rec etc_write "$(touch "/proc/$pid/root/etc/hardened-echo-probe" 2>&1)"
-rec exec_in_ns "$(nsenter -t "$pid" -m -- /usr/bin/true 2>&1)"
-# What the service's user sees in its /proc (hidepid=invisible): only processes it may ptrace.
-rec proc_visible "$(setpriv --reuid="$uid" --regid="$gid" --clear-groups \
-	ls "/proc/$pid/root/proc" | grep -E '^[0-9]+$' | tr '\n' ' ')"
-rec proc_visible_root "$(ls "/proc/$pid/root/proc" | grep -cE '^[0-9]+$')"
+# RootDirectory=: the service's / holds the binary and mount points, nothing else.
+rec root_ls "$(ls -A "/proc/$pid/root" | tr '\n' ' ')"
+rec etc_ls "$(ls -A "/proc/$pid/root/etc" 2>&1)"
+rec usr_ls "$(ls -A "/proc/$pid/root/usr" 2>&1)"
+# Its / is read-only even for root (the directory itself is writable in the container).
+rec root_write "$(touch "/proc/$pid/root/probe-was-here" 2>&1)"
+rec dir_write "$(touch /usr/local/lib/hardened-echo/root/probe-was-here 2>&1 && echo ok; rm -f /usr/local/lib/hardened-echo/root/probe-was-here)"
+# /dev/shm is writable for the service but noexec; NoExecPaths=/ covers the rest.
+rec exec_in_ns "$(nsenter -t "$pid" -m -- /dev/null 2>&1)"
 
 # Its network namespace: interfaces, and that it is not the container's.
 rec netns_ifaces "$(nsenter -t "$pid" -n -- awk -F: 'NR > 2 { gsub(/ /, "", $1); printf "%s ", $1 }' /proc/net/dev)"
@@ -62,15 +67,16 @@ rec netns_private "$([ "$(readlink "/proc/$pid/ns/net")" != "$(readlink /proc/1/
 systemd-analyze security --no-pager "$unit" >"$out/security-online.txt" 2>&1
 rec security_online "$(grep -o 'Overall exposure level.*' "$out/security-online.txt")"
 
-# IPAddressDeny= needs the cgroup/skb BPF firewall: does this manager have it? A transient unit
-# with IPAddressDeny=any tries to reach the echo socket; it connects only if nothing is enforced.
-if systemd-run --quiet --wait --pipe -p IPAddressDeny=any \
-	bash -c 'exec 5<>/dev/tcp/127.0.0.1/7' >"$out/ipdeny.txt" 2>&1; then
-	rec ipaddressdeny_enforced no
-else
-	rec ipaddressdeny_enforced yes
-fi
-rec bpf_firewall_log "$(journalctl -b --no-pager -o cat | grep -m1 -i 'bpf firewall' || true)"
+# IPAddressDeny= needs the cgroup/skb BPF firewall in this manager. Two transient units send one
+# UDP datagram to the echo socket, one with IPAddressDeny=any: if the filter is attached, its
+# send(2) fails with EPERM at once (a dropped TCP SYN would only time out).
+send='exec 5<>/dev/udp/127.0.0.1/7 && echo probe >&5'
+denied=$(systemd-run --quiet --wait --pipe -p IPAddressDeny=any bash -c "$send" 2>&1)
+rec ipdeny_send "rc=$? $denied"
+allowed=$(systemd-run --quiet --wait --pipe bash -c "$send" 2>&1)
+rec ipallow_send "rc=$? $allowed"
+# What PID 1 said about BPF, if anything (it only speaks when it cannot apply IPAddressDeny=).
+rec manager_bpf_log "$(journalctl -b --no-pager -o cat _PID=1 | grep -i -m1 'bpf')"
 
 journalctl -b --no-pager -u "$unit" -o short-monotonic >"$out/journal.txt" 2>&1
 # The service's own lines carry the priority of their <N> prefix (JOURNAL_STREAM is set).
