@@ -1,0 +1,789 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"kernel-foundations/signal-disciplined-server/internal/sig"
+)
+
+// server is one running signal-disciplined-server, started from binPath.
+type server struct {
+	t     *testing.T
+	cmd   *exec.Cmd
+	pid   int
+	addr  string
+	lines chan string // stderr, line by line; closed at EOF
+	mu    sync.Mutex
+	log   []string
+	done  chan struct{}
+	err   error // cmd.Wait's, valid after done
+}
+
+// startServer starts the binary on 127.0.0.1:0 with args and waits for its "listening on" line.
+func startServer(t *testing.T, env []string, args ...string) *server {
+	t.Helper()
+	cmd := exec.Command(binPath, append([]string{"-listen", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &server{t: t, cmd: cmd, pid: cmd.Process.Pid, lines: make(chan string, 1024), done: make(chan struct{})}
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			s.mu.Lock()
+			s.log = append(s.log, sc.Text())
+			s.mu.Unlock()
+			s.lines <- sc.Text()
+		}
+		close(s.lines)
+		s.err = cmd.Wait()
+		close(s.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-s.done:
+		default:
+			cmd.Process.Kill()
+			<-s.done
+		}
+		if t.Failed() {
+			t.Logf("server log:\n%s", s.stderr())
+		}
+	})
+	line := s.waitFor("listening on ")
+	m := regexp.MustCompile(`listening on (\S+)`).FindStringSubmatch(line)
+	s.addr = m[1]
+	return s
+}
+
+func (s *server) stderr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return strings.Join(s.log, "\n")
+}
+
+// waitFor returns the next stderr line containing sub. The deadline only turns a hang into a
+// failure; the wait itself is on the line.
+func (s *server) waitFor(sub string) string {
+	s.t.Helper()
+	timeout := time.After(2 * time.Minute)
+	for {
+		select {
+		case line, ok := <-s.lines:
+			if !ok {
+				s.t.Fatalf("server exited before logging %q", sub)
+			}
+			if strings.Contains(line, sub) {
+				return line
+			}
+		case <-timeout:
+			s.t.Fatalf("no %q from the server in 2 minutes", sub)
+		}
+	}
+}
+
+func (s *server) signal(n syscall.Signal) {
+	s.t.Helper()
+	if err := syscall.Kill(s.pid, n); err != nil {
+		s.t.Fatalf("kill %d %v: %v", s.pid, n, err)
+	}
+}
+
+// exitCode waits for the server to exit.
+func (s *server) exitCode() int {
+	s.t.Helper()
+	select {
+	case <-s.done:
+	case <-time.After(2 * time.Minute):
+		s.t.Fatalf("server still running 2 minutes later")
+	}
+	var ee *exec.ExitError
+	if errors.As(s.err, &ee) {
+		return ee.ExitCode()
+	}
+	if s.err != nil {
+		s.t.Fatalf("wait: %v", s.err)
+	}
+	return 0
+}
+
+var statsRE = regexp.MustCompile(`(\w+)=(\d+)`)
+
+// stats sends SIGUSR1 and parses the stats line it answers with.
+func (s *server) stats() map[string]int64 {
+	s.t.Helper()
+	s.signal(syscall.SIGUSR1)
+	line := s.waitFor("stats (SIGUSR1")
+	m := map[string]int64{}
+	for _, kv := range statsRE.FindAllStringSubmatch(line, -1) {
+		m[kv[1]], _ = strconv.ParseInt(kv[2], 10, 64)
+	}
+	return m
+}
+
+// statsUntil polls SIGUSR1 stats until ok accepts them.
+func (s *server) statsUntil(what string, ok func(map[string]int64) bool) map[string]int64 {
+	s.t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		st := s.stats()
+		if ok(st) {
+			return st
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("stats never showed %s: last %v", what, st)
+		}
+	}
+}
+
+// stream is a client's byte stream: byte p is pat[p%len], a prime period, distinct per client.
+func stream(id int) []byte {
+	const period = 65521
+	b := make([]byte, period)
+	x := uint32(id)*2654435761 + 1
+	for i := range b {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		b[i] = byte(x)
+	}
+	return b
+}
+
+// chunk fills p with the stream from position pos.
+func chunk(pat []byte, pos int64, p []byte) {
+	for n := 0; n < len(p); {
+		off := int((pos + int64(n)) % int64(len(pat)))
+		n += copy(p[n:], pat[off:])
+	}
+}
+
+// echoClient streams total bytes to c while reading the echo back; after writing it shuts down
+// its write side; it checks every byte and that the echo ends with EOF at total bytes.
+// progress (if non-nil) is called once after the first `at` bytes are written.
+func echoClient(c *net.TCPConn, id int, total int64, at int64, progress func()) error {
+	pat := stream(id)
+	werr := make(chan error, 1)
+	go func() {
+		buf := make([]byte, 64<<10)
+		var sent int64
+		for sent < total {
+			n := min(int64(len(buf)), total-sent)
+			chunk(pat, sent, buf[:n])
+			if _, err := c.Write(buf[:n]); err != nil {
+				werr <- err
+				return
+			}
+			if sent < at && sent+n >= at && progress != nil {
+				progress()
+			}
+			sent += n
+		}
+		werr <- c.CloseWrite()
+	}()
+	buf := make([]byte, 64<<10)
+	want := make([]byte, 64<<10)
+	var got int64
+	for {
+		n, err := c.Read(buf)
+		if n > 0 {
+			chunk(pat, got, want[:n])
+			if !bytes.Equal(buf[:n], want[:n]) {
+				return fmt.Errorf("client %d: echo differs within bytes %d..%d", id, got, got+int64(n))
+			}
+			got += int64(n)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("client %d: read after %d bytes: %w", id, got, err)
+		}
+	}
+	if err := <-werr; err != nil {
+		return fmt.Errorf("client %d: write: %w", id, err)
+	}
+	if got != total {
+		return fmt.Errorf("client %d: got %d bytes back, sent %d", id, got, total)
+	}
+	return nil
+}
+
+func dial(t *testing.T, addr string) *net.TCPConn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c.(*net.TCPConn)
+}
+
+func echoOnce(t *testing.T, c net.Conn, msg string) {
+	t.Helper()
+	if _, err := c.Write([]byte(msg)); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, len(msg))
+	c.SetReadDeadline(time.Now().Add(time.Minute))
+	if _, err := io.ReadFull(c, buf); err != nil {
+		t.Fatalf("echo of %q: %v", msg, err)
+	}
+	if string(buf) != msg {
+		t.Fatalf("echo of %q = %q", msg, buf)
+	}
+}
+
+// TestDrainUnderLoad is the acceptance test: 64 clients stream 4 MiB each, SIGTERM arrives when
+// every one of them is at least 1 MiB in, every client still gets all 4 MiB back, a connection
+// attempted after the drain began is refused, and the server exits 0.
+func TestDrainUnderLoad(t *testing.T) {
+	s := startServer(t, nil, "-drain-timeout", "2m", "-drain-idle", "10s")
+	const clients, total = 64, 4 << 20
+	var midway, done sync.WaitGroup
+	midway.Add(clients)
+	errs := make(chan error, clients)
+	for i := range clients {
+		c := dial(t, s.addr)
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			var once sync.Once
+			errs <- echoClient(c, i, total, 1<<20, func() { once.Do(midway.Done) })
+		}()
+	}
+	midway.Wait()
+	s.signal(syscall.SIGTERM)
+	t.Log(s.waitFor("stopped accepting"))
+	if c, err := net.Dial("tcp", s.addr); !errors.Is(err, syscall.ECONNREFUSED) {
+		if c != nil {
+			c.Close()
+		}
+		t.Errorf("dial after SIGTERM: err = %v, want ECONNREFUSED", err)
+	}
+	done.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if code := s.exitCode(); code != 0 {
+		t.Errorf("exit code %d after a clean drain, want 0", code)
+	}
+	if !strings.Contains(s.stderr(), "drain complete") {
+		t.Errorf("no \"drain complete\" in the log")
+	}
+}
+
+// sigBlk parses the SigBlk line of a /proc/PID/task/TID/status file.
+func sigBlk(t *testing.T, path string) uint64 {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "SigBlk:"); ok {
+			m, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+			if err != nil {
+				t.Fatalf("%s: SigBlk %q: %v", path, v, err)
+			}
+			return m
+		}
+	}
+	t.Fatalf("%s: no SigBlk line", path)
+	return 0
+}
+
+// TestSignalMaskOnEveryThread reads the running server's threads from /proc: each one must have
+// SIGUSR1, SIGUSR2 and signals 35..64 blocked, and none the signals the bridge relies on.
+func TestSignalMaskOnEveryThread(t *testing.T) {
+	for _, loops := range []string{"1", "3"} {
+		t.Run("loops="+loops, func(t *testing.T) {
+			s := startServer(t, nil, "-loops", loops)
+			// Some traffic, so the runtime has made the threads it makes under load.
+			for i := range 8 {
+				c := dial(t, s.addr)
+				echoOnce(t, c, fmt.Sprint("hello ", i))
+				c.Close()
+			}
+			want := sig.MaskBits(sig.Blocked())
+			never := sig.MaskBits([]int{sig.SIGTERM, sig.SIGINT, sig.SIGHUP, sig.SIGQUIT})
+			tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", s.pid))
+			if err != nil || len(tasks) < 2 {
+				t.Fatalf("threads of %d: %v %v", s.pid, tasks, err)
+			}
+			for _, task := range tasks {
+				got := sigBlk(t, task)
+				if got&want != want {
+					t.Errorf("%s: SigBlk %016x lacks %016x", task, got, want&^got)
+				}
+				if got&never != 0 {
+					t.Errorf("%s: SigBlk %016x blocks bridged signals %016x", task, got, got&never)
+				}
+			}
+			t.Logf("%d threads, each with SigBlk ⊇ %016x", len(tasks), want)
+			// A real-time signal is read from the signalfd, with the sender's pid.
+			s.signal(syscall.Signal(sig.FirstRT + 5))
+			s.waitFor(fmt.Sprintf("%s from pid %d uid %d", sig.Name(sig.FirstRT+5), os.Getpid(), os.Getuid()))
+			s.signal(syscall.SIGTERM)
+			if code := s.exitCode(); code != 0 {
+				t.Errorf("exit code %d", code)
+			}
+		})
+	}
+}
+
+// TestStatsOnUSR1 checks the stats line against traffic the test made itself, and that the
+// signalfd names the test as the sender.
+func TestStatsOnUSR1(t *testing.T) {
+	s := startServer(t, nil)
+	a, b := dial(t, s.addr), dial(t, s.addr)
+	echoOnce(t, a, strings.Repeat("a", 1000))
+	echoOnce(t, b, strings.Repeat("b", 500))
+	s.signal(syscall.SIGHUP)
+	s.waitFor("SIGHUP")
+	s.signal(syscall.SIGUSR1)
+	line := s.waitFor("stats (SIGUSR1")
+	if want := fmt.Sprintf("from pid %d uid %d", os.Getpid(), os.Getuid()); !strings.Contains(line, want) {
+		t.Errorf("stats line %q does not say %q", line, want)
+	}
+	m := map[string]string{}
+	for _, kv := range statsRE.FindAllStringSubmatch(line, -1) {
+		m[kv[1]] = kv[2]
+	}
+	for k, want := range map[string]string{"open": "2", "total": "2", "in": "1500", "out": "1500", "USR1": "1", "HUP": "1", "TERM": "0"} {
+		if m[k] != want {
+			t.Errorf("stats %s=%s, want %s (line %q)", k, m[k], want, line)
+		}
+	}
+}
+
+// rssKiB reads VmRSS of pid.
+func rssKiB(t *testing.T, pid int) int64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			n, err := strconv.ParseInt(strings.Fields(v)[0], 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+	}
+	t.Fatal("no VmRSS")
+	return 0
+}
+
+// TestBackpressure: a client sends 1 GiB and does not read. The server must stop reading it once
+// its 64 KiB echo buffer is full, so the client stalls after socket buffers' worth and the
+// server's RSS stays under rssBound. Then the client reads, and all 1 GiB comes back intact,
+// with the RSS still bounded.
+func TestBackpressure(t *testing.T) {
+	const total = 1 << 30
+	const rssBound = 16 << 10 // KiB: the idle server is ~4 MiB; 1 GiB buffered would be 1 GiB
+	s := startServer(t, nil, "-conn-buf", "65536")
+	c := dial(t, s.addr)
+	pat := stream(7)
+	var sent atomic.Int64
+	werr := make(chan error, 1)
+	go func() {
+		buf := make([]byte, 1<<20)
+		for sent.Load() < total {
+			chunk(pat, sent.Load(), buf)
+			if _, err := c.Write(buf); err != nil {
+				werr <- err
+				return
+			}
+			sent.Add(int64(len(buf)))
+		}
+		werr <- c.CloseWrite()
+	}()
+	st := s.statsUntil("backpressured=1", func(m map[string]int64) bool { return m["backpressured"] == 1 })
+	// The server stopped reading: what it took in is its buffer plus what it sent into the
+	// client's receive queue, and the client is stuck behind socket buffers.
+	maxRSS := rssKiB(t, s.pid)
+	if st["in"] > 64<<20 || sent.Load() > 128<<20 {
+		t.Errorf("server read %d bytes and the client wrote %d without reading: not backpressure", st["in"], sent.Load())
+	}
+	t.Logf("stalled: server read %d B, client wrote %d B, server RSS %d KiB", st["in"], sent.Load(), maxRSS)
+
+	// Now read everything back, sampling the server's RSS as it goes.
+	stop := make(chan struct{})
+	var sampler sync.WaitGroup
+	var peak atomic.Int64
+	peak.Store(maxRSS)
+	sampler.Go(func() {
+		tk := time.NewTicker(20 * time.Millisecond)
+		defer tk.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tk.C:
+				if r := rssKiB(t, s.pid); r > peak.Load() {
+					peak.Store(r)
+				}
+			}
+		}
+	})
+	buf := make([]byte, 1<<20)
+	want := make([]byte, 1<<20)
+	var got int64
+	for {
+		n, err := c.Read(buf)
+		if n > 0 {
+			chunk(pat, got, want[:n])
+			if !bytes.Equal(buf[:n], want[:n]) {
+				t.Fatalf("echo differs within bytes %d..%d", got, got+int64(n))
+			}
+			got += int64(n)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("read after %d bytes: %v", got, err)
+		}
+	}
+	close(stop)
+	sampler.Wait()
+	if err := <-werr; err != nil {
+		t.Fatal(err)
+	}
+	if got != total {
+		t.Errorf("got %d bytes back, sent %d", got, total)
+	}
+	if p := peak.Load(); p > rssBound {
+		t.Errorf("server RSS peaked at %d KiB, bound %d KiB", p, rssBound)
+	} else {
+		t.Logf("1 GiB echoed; server RSS peak %d KiB (bound %d KiB)", p, rssBound)
+	}
+}
+
+// TestHalfClose: the client shuts down its write side; the server must echo everything, then
+// close, and the client reads every byte and then EOF.
+func TestHalfClose(t *testing.T) {
+	s := startServer(t, nil)
+	for _, tc := range []struct {
+		name  string
+		total int64
+	}{
+		{"4 bytes", 4},
+		{"8 MiB", 8 << 20},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := echoClient(dial(t, s.addr), 3, tc.total, 0, nil); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestReset: clients that reset the connection (SO_LINGER 0), one while the server holds echo
+// for it, must be counted and closed, and the server keeps serving.
+func TestReset(t *testing.T) {
+	s := startServer(t, nil)
+	// Idle, then reset.
+	a := dial(t, s.addr)
+	echoOnce(t, a, "before reset")
+	// Reset while the server has echo it cannot deliver: 8 MiB sent, nothing read.
+	b := dial(t, s.addr)
+	var wrote sync.WaitGroup
+	wrote.Go(func() { b.Write(make([]byte, 8<<20)) })
+	s.statsUntil("backpressured=1", func(m map[string]int64) bool { return m["backpressured"] == 1 })
+	for _, c := range []*net.TCPConn{a, b} {
+		c.SetLinger(0)
+		c.Close()
+	}
+	wrote.Wait()
+	st := s.statsUntil("open=0", func(m map[string]int64) bool { return m["open"] == 0 })
+	if st["resets"] < 1 {
+		t.Errorf("resets=%d after two RSTs, want at least 1 (the one with pending echo)", st["resets"])
+	}
+	echoOnce(t, dial(t, s.addr), "after reset")
+}
+
+// cpuTicks is utime+stime of pid from /proc/PID/stat, in clock ticks.
+func cpuTicks(t *testing.T, pid int) int64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fields after the parenthesised comm: state is field 3, utime 14, stime 15.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	s, _ := strconv.ParseInt(f[12], 10, 64)
+	return u + s
+}
+
+func countFDs(t *testing.T, pid int) int {
+	t.Helper()
+	ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents)
+}
+
+// TestEMFILE lowers the running server's RLIMIT_NOFILE with prlimit(2) (the test binary's own
+// limit is untouched) until accept fails with EMFILE. The loop must not spin (its CPU time over a
+// 1 s window stays under 10% of a core) and must serve the waiting clients once others close.
+func TestEMFILE(t *testing.T) {
+	s := startServer(t, nil)
+	const served, waiting = 4, 3
+	base := countFDs(t, s.pid)
+	lim := syscall.Rlimit{Cur: uint64(base + served), Max: uint64(base + served)}
+	if err := prlimit(s.pid, syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Skipf("prlimit(%d, RLIMIT_NOFILE): %v", s.pid, err)
+	}
+	var first []*net.TCPConn
+	for i := range served {
+		c := dial(t, s.addr)
+		echoOnce(t, c, fmt.Sprint("served ", i))
+		first = append(first, c)
+	}
+	var later []*net.TCPConn
+	for i := range waiting {
+		c := dial(t, s.addr) // completes in the kernel's accept queue
+		if _, err := c.Write([]byte(fmt.Sprint("waiting ", i))); err != nil {
+			t.Fatal(err)
+		}
+		later = append(later, c)
+	}
+	s.waitFor("too many open files: accept paused")
+	// A measurement window, not a wait for readiness: how much CPU the server burns at EMFILE.
+	before := cpuTicks(t, s.pid)
+	time.Sleep(time.Second)
+	burnt := cpuTicks(t, s.pid) - before
+	t.Logf("CPU at EMFILE: %d ticks in 1 s", burnt)
+	if burnt > 10 {
+		t.Errorf("server used %d clock ticks of CPU in 1 s at EMFILE: it spins", burnt)
+	}
+	st := s.stats()
+	// open may exceed served by one: the fd count above can catch the runtime between files.
+	if st["accept_pauses"] < 1 || st["open"] < served {
+		t.Errorf("stats at EMFILE: %v", st)
+	}
+	for _, c := range first {
+		c.Close()
+	}
+	for i, c := range later {
+		msg := fmt.Sprint("waiting ", i)
+		buf := make([]byte, len(msg))
+		c.SetReadDeadline(time.Now().Add(time.Minute))
+		if _, err := io.ReadFull(c, buf); err != nil || string(buf) != msg {
+			t.Errorf("waiting client %d after fds were freed: %q, %v", i, buf, err)
+		}
+	}
+	s.waitFor("accepting again")
+}
+
+// TestSecondSignal: during a drain, a second SIGTERM or SIGINT, or a SIGQUIT, cuts the open
+// connections and exits 1 at once.
+func TestSecondSignal(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		first, second syscall.Signal
+	}{
+		{"TERM TERM", syscall.SIGTERM, syscall.SIGTERM},
+		{"INT INT", syscall.SIGINT, syscall.SIGINT},
+		{"TERM QUIT", syscall.SIGTERM, syscall.SIGQUIT},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := startServer(t, nil, "-drain-idle", "1h", "-drain-timeout", "1h")
+			echoOnce(t, dial(t, s.addr), "held open")
+			s.signal(tc.first)
+			s.waitFor("stopped accepting")
+			s.signal(tc.second)
+			if code := s.exitCode(); code != 1 {
+				t.Errorf("exit code %d, want 1", code)
+			}
+			if !strings.Contains(s.stderr(), "cut 1 connection") {
+				t.Errorf("log does not say one connection was cut")
+			}
+		})
+	}
+	t.Run("QUIT", func(t *testing.T) {
+		s := startServer(t, nil)
+		s.signal(syscall.SIGQUIT)
+		if code := s.exitCode(); code != 0 {
+			t.Errorf("SIGQUIT with nothing open: exit code %d, want 0", code)
+		}
+	})
+}
+
+// TestDrainTimeout: a client that never stops sending is cut at -drain-timeout: exit 1 and the
+// count in the log.
+func TestDrainTimeout(t *testing.T) {
+	s := startServer(t, nil, "-drain-timeout", "1s")
+	c := dial(t, s.addr)
+	go func() { io.Copy(io.Discard, c) }()
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			if _, err := c.Write(buf); err != nil {
+				return
+			}
+		}
+	}()
+	echo := s.statsUntil("traffic", func(m map[string]int64) bool { return m["in"] > 0 })
+	_ = echo
+	s.signal(syscall.SIGTERM)
+	if code := s.exitCode(); code != 1 {
+		t.Errorf("exit code %d, want 1", code)
+	}
+	if log := s.stderr(); !strings.Contains(log, "drain timeout 1s after SIGTERM: cut 1 connection") {
+		t.Errorf("log does not report the cut:\n%s", log)
+	}
+}
+
+// TestLingeringClose: during a drain an idle client gets the server's FIN (it reads EOF), may
+// still send, and the server closes after the client's FIN: exit 0, nothing cut.
+func TestLingeringClose(t *testing.T) {
+	s := startServer(t, nil, "-drain-idle", "100ms")
+	c := dial(t, s.addr)
+	echoOnce(t, c, "idle after this")
+	s.signal(syscall.SIGTERM)
+	c.SetReadDeadline(time.Now().Add(time.Minute))
+	if n, err := c.Read(make([]byte, 1)); err != io.EOF {
+		t.Fatalf("idle client during drain: read %d, %v; want EOF", n, err)
+	}
+	// Late bytes after the server's FIN are read and dropped, not answered with an RST.
+	if _, err := c.Write([]byte("late")); err != nil {
+		t.Fatal(err)
+	}
+	c.CloseWrite()
+	if code := s.exitCode(); code != 0 {
+		t.Errorf("exit code %d, want 0", code)
+	}
+}
+
+// TestReloadOnHUP rewrites the -config file and sends SIGHUP.
+func TestReloadOnHUP(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "limits")
+	write := func(s string) {
+		if err := os.WriteFile(cfg, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("max-conns 5\n")
+	s := startServer(t, nil, "-config", cfg)
+	write("# fewer\nmax-conns 1\ndrain-idle 2s\n")
+	s.signal(syscall.SIGHUP)
+	s.waitFor("SIGHUP: reloaded: max-conns=1 (was 5) drain-timeout=30s (was 30s) drain-idle=2s (was 500ms)")
+	a := dial(t, s.addr)
+	echoOnce(t, a, "one")
+	b := dial(t, s.addr) // waits in the accept queue: -max-conns 1
+	b.Write([]byte("two"))
+	s.waitFor("at -max-conns: accept paused")
+	a.Close()
+	echoOnce(t, b, "")
+	buf := make([]byte, 3)
+	if _, err := io.ReadFull(b, buf); err != nil || string(buf) != "two" {
+		t.Errorf("second client after the first closed: %q %v", buf, err)
+	}
+	write("max-conns lots\n")
+	s.signal(syscall.SIGHUP)
+	s.waitFor("SIGHUP: reload failed, keeping the current limits")
+}
+
+// TestReadyNotify reads READY=1 and STOPPING=1 from a NOTIFY_SOCKET, as systemd would.
+func TestReadyNotify(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "notify")
+	l, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	s := startServer(t, []string{"NOTIFY_SOCKET=" + path})
+	buf := make([]byte, 256)
+	l.SetReadDeadline(time.Now().Add(time.Minute))
+	n, err := l.Read(buf)
+	if err != nil || string(buf[:n]) != "READY=1" {
+		t.Fatalf("notify socket: %q %v, want READY=1", buf[:n], err)
+	}
+	s.signal(syscall.SIGTERM)
+	n, err = l.Read(buf)
+	if err != nil || string(buf[:n]) != "STOPPING=1" {
+		t.Fatalf("notify socket: %q %v, want STOPPING=1", buf[:n], err)
+	}
+	if code := s.exitCode(); code != 0 {
+		t.Errorf("exit code %d", code)
+	}
+}
+
+// TestReusePortLoops: with -loops 2 both SO_REUSEPORT listeners take connections.
+func TestReusePortLoops(t *testing.T) {
+	s := startServer(t, nil, "-loops", "2")
+	for i := range 40 {
+		c := dial(t, s.addr)
+		echoOnce(t, c, fmt.Sprint("conn ", i))
+		c.Close()
+	}
+	s.signal(syscall.SIGUSR2)
+	for i := range 2 {
+		line := s.waitFor(fmt.Sprintf("loop %d (SIGUSR2", i))
+		if strings.Contains(line, " total=0 ") {
+			t.Errorf("loop %d took no connection of 40: %s", i, line)
+		}
+	}
+	s.signal(syscall.SIGTERM)
+	if code := s.exitCode(); code != 0 {
+		t.Errorf("exit code %d", code)
+	}
+}
+
+// TestBadUsage: bad flags and settings are refused with a message and exit status 1.
+func TestBadUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-loops", "0"}, "loops 0"},
+		{[]string{"-wait", "spin"}, `-wait "spin"`},
+		{[]string{"-listen", "127.0.0.1:notaport"}, "listen address"},
+		{[]string{"-config", "/nonexistent/limits"}, "config: open /nonexistent/limits"},
+		{[]string{"-drain-timeout", "0s"}, "must be positive"},
+		{[]string{"extra"}, `unexpected argument "extra"`},
+		{[]string{"-bogus"}, "flag provided but not defined"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			out, err := exec.Command(binPath, tc.args...).CombinedOutput()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+				t.Errorf("exit: %v, want status 1", err)
+			}
+			if !strings.Contains(string(out), tc.want) {
+				t.Errorf("output %q does not contain %q", out, tc.want)
+			}
+		})
+	}
+}
