@@ -14,6 +14,9 @@ import (
 var binPath string
 
 func TestMain(m *testing.M) {
+	if mode := os.Getenv(helperEnv); mode != "" {
+		runHelper(mode)
+	}
 	dir, err := os.MkdirTemp("", "syscall-cat-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

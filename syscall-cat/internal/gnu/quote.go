@@ -22,9 +22,27 @@ func Quote(name string, utf8Locale bool) string {
 	if !needsQuotes(name, utf8Locale) {
 		return name
 	}
+	body, endInDollar, sawQuote, allCompat := quoteBody(name, utf8Locale, false)
+	if sawQuote {
+		// An apostrophe in otherwise harmless text reads better in double quotes than '\''.
+		if allCompat {
+			return `"` + name + `"`
+		}
+		// A quirk of the gnulib in coreutils 9.1, kept for byte equality: a quote makes
+		// quotearg measure the string in a first pass and write it in a second, and the second
+		// pass starts in the "inside $'...'" state the first one ended in. A name that ends in
+		// an escape therefore gets a spurious '' after its opening quote: q'<01> becomes
+		// '''q'\'''$'\001'.
+		body, _, _, _ = quoteBody(name, utf8Locale, endInDollar)
+	}
+	return "'" + body + "'"
+}
+
+// quoteBody renders name for the inside of single quotes, escapes going into $'...' segments.
+// inDollar is the state to start in; endInDollar the state at the end.
+func quoteBody(name string, utf8Locale, inDollar bool) (body string, endInDollar, sawQuote, allCompat bool) {
 	var b strings.Builder
-	b.WriteByte('\'')
-	inDollar := false // inside a $'...' segment opened for escapes
+	allCompat = true
 	plain := func() {
 		if inDollar {
 			b.WriteString("''") // close $'...' and reopen '...'
@@ -38,18 +56,17 @@ func Quote(name string, utf8Locale bool) string {
 		}
 		b.WriteString(s)
 	}
-	sawQuote, allCompat := false, true
 	for i := 0; i < len(name); {
 		c := name[i]
-		switch {
-		case c == '\'':
+		if c == '\'' {
 			sawQuote = true
 			b.WriteString(`'\''`)
 			inDollar = false
 			i++
 			continue
-		case c == '\n' || c == '\r' || c == '\t' || c == '\a' || c == '\b' || c == '\f' || c == '\v':
-			escape(`\` + string(cEscape[c]))
+		}
+		if e, ok := cEscape[c]; ok {
+			escape(`\` + string(e))
 			allCompat = false
 			i++
 			continue
@@ -70,14 +87,10 @@ func Quote(name string, utf8Locale bool) string {
 		}
 		i += n
 	}
-	// An apostrophe in otherwise harmless text reads better in double quotes than as '\''.
-	if sawQuote && allCompat {
-		return `"` + name + `"`
-	}
-	b.WriteByte('\'')
-	return b.String()
+	return b.String(), inDollar, sawQuote, allCompat
 }
 
+// cEscape are the controls quotearg writes as C escapes rather than octal.
 var cEscape = map[byte]byte{'\n': 'n', '\r': 'r', '\t': 't', '\a': 'a', '\b': 'b', '\f': 'f', '\v': 'v'}
 
 // needsQuotes reports whether name has anything a shell (or GNU's ':'-separated message format)
@@ -116,8 +129,7 @@ func needsQuotes(name string, utf8Locale bool) bool {
 // quoteCompatible reports whether the printable byte name[i] means the same inside single and
 // double quotes (gnulib's c_and_shell_quote_compat), so that "..." may replace '...'.
 func quoteCompatible(name string, i int) bool {
-	c := name[i]
-	switch c {
+	switch name[i] {
 	case '{', '}':
 		return len(name) == 1
 	case '#', '~':
@@ -129,7 +141,7 @@ func quoteCompatible(name string, i int) bool {
 }
 
 // charAt returns the length of the character at name[i] and whether it is printable: one byte
-// and isprint() in the C locale; one UTF-8 sequence and a graphic rune in a UTF-8 locale, where
+// and isprint() in the C locale; one UTF-8 sequence and printableRune in a UTF-8 locale, where
 // an invalid byte is one unprintable byte and a sequence cut off by the end of the string makes
 // the whole rest unprintable (mbrtoc32 returning -2).
 func charAt(name string, i int, utf8Locale bool) (int, bool) {
@@ -144,5 +156,13 @@ func charAt(name string, i int, utf8Locale bool) (int, bool) {
 		}
 		return 1, false
 	}
-	return n, unicode.IsGraphic(r)
+	return n, printableRune(r)
+}
+
+// printableRune is glibc's iswprint in C.UTF-8: every assigned character except the controls
+// and the line and paragraph separators, private use included. Characters assigned after the
+// Unicode version of glibc 2.36 may differ.
+func printableRune(r rune) bool {
+	return unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Zs,
+		unicode.Cf, unicode.Co)
 }
