@@ -107,10 +107,17 @@ func DescribeCaps(set uint64) string {
 	return strings.Join(CapNames(set), " ")
 }
 
-// DescribeSignals renders a signal set as names, or "none".
+// DescribeSignals renders a signal set as names, "none", or, for sets of more than 48 of the 64
+// signals (a Go program's SigCgt: the runtime installs a handler for nearly all of them),
+// "all except" the missing ones.
 func DescribeSignals(set uint64) string {
-	if set == 0 {
+	switch {
+	case set == 0:
 		return "none"
+	case set == ^uint64(0):
+		return "all 64"
+	case bits.OnesCount64(set) > 48:
+		return "all 64 except " + strings.Join(SignalNames(^set), " ")
 	}
 	return strings.Join(SignalNames(set), " ")
 }

@@ -52,6 +52,24 @@ func TestSignalNames(t *testing.T) {
 	}
 }
 
+func TestDescribeSignals(t *testing.T) {
+	tests := []struct {
+		set  uint64
+		want string
+	}{
+		{0, "none"},
+		{0xa00, "SIGUSR1 SIGUSR2"},
+		{^uint64(0), "all 64"},
+		// SigCgt of a Go 1.26 program: every signal but SIGKILL, SIGSTOP, SIG32 and a few more.
+		{0xfffffffd7fc1feff, "all 64 except SIGKILL SIGCONT SIGSTOP SIGTSTP SIGTTIN SIGTTOU SIG32 SIGRTMIN"},
+	}
+	for _, tt := range tests {
+		if got := DescribeSignals(tt.set); got != tt.want {
+			t.Errorf("DescribeSignals(%#x) = %q, want %q", tt.set, got, tt.want)
+		}
+	}
+}
+
 func TestDescribeCaps(t *testing.T) {
 	tests := []struct {
 		name string
