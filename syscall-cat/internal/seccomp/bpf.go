@@ -160,7 +160,9 @@ func Dump(prog []Instruction) string {
 				op = "jge"
 			}
 			s = fmt.Sprintf("%s #%#x, %d, %d", op, in.K, i+1+int(in.Jt), i+1+int(in.Jf))
-			if i > 0 && prog[i-1].Code == opLdAbs && prog[i-1].K == offNr {
+			// A comparison right after "ld [0]" or after a ret (the previous group's end) is
+			// against the system call number.
+			if prev := prog[max(i-1, 0)]; i > 0 && in.Code == opJeq && (prev.Code == opRet || prev.Code == opLdAbs && prev.K == offNr) {
 				if name := syscallName(in.K); name != "" {
 					s += " ; " + name
 				}
