@@ -106,4 +106,3 @@ func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
 	}
 	return os.Rename(f.Name(), path)
 }
-
