@@ -2,9 +2,36 @@
 //
 // Synopsis:
 //
-//	vfs-explorer list | run NAME [-- CMD ARGS...] | check | workload
+//	vfs-explorer list [-family F]
+//	vfs-explorer run [-family F] NAME [-- CMD ARGS...]
+//	vfs-explorer check [-only NAME,...] [-v]
+//	vfs-explorer workload [-dir D] [-files N] [-size K] [-chunk C] [-delay D] [-json]
+//	vfs-explorer show [-family F] NAME
 //
-// It picks the recipe family (tracepoint or kprobe) that the running kernel supports.
+// The recipes (recipes/tracepoint/*.bt and recipes/kprobe/*.bt, embedded in the binary) come in
+// two families with the same names and output shapes. The tracepoint family uses syscall and
+// filesystem tracepoints and walks kernel structs through BTF; it runs on every kernel with
+// tracepoints, including ones built without CONFIG_KPROBES. The kprobe family hooks the vfs_*
+// functions the classic bcc/bpftrace tools use.
+//
+// Commands:
+//
+//	list      recipes of the chosen family: name, family, one-line description
+//	run       run recipe NAME with bpftrace. With -- CMD, bpftrace starts CMD (bpftrace -c) and the
+//	          recipe counts only CMD and the processes it forks; without, system-wide until Ctrl-C
+//	show      print the bpftrace program run would load, preludes included
+//	check     run every tracepoint recipe against the workload and compare each figure with the
+//	          workload's own counts; one line per figure, then "N passed, M failed"
+//	workload  the deterministic file workload check measures (prints its exact counts)
+//
+// Options:
+//
+//	-family auto|tracepoint|kprobe   recipe family (default auto: kprobe where the kernel can
+//	                                 attach kprobes, else tracepoint; kprobe is refused where it
+//	                                 cannot attach, instead of printing zeros)
+//
+// run, show and check need bpftrace (0.17 or later) and root; when tracefs is not mounted they
+// mount it on /sys/kernel/tracing, where bpftrace looks for tracepoints.
 package main
 
 import (
@@ -25,23 +52,60 @@ func main() {
 	if errors.Is(err, flag.ErrHelp) {
 		return
 	}
+	var exit exitError
+	if errors.As(err, &exit) {
+		os.Exit(int(exit))
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "vfs-explorer: %v\n", err)
 		os.Exit(1)
 	}
 }
 
+// exitError is an exit status to leave with, without a message: the command has already said
+// what went wrong (check's "N passed, M failed", or the traced command's own status).
+type exitError int
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+const usage = `usage: vfs-explorer list [-family F]
+       vfs-explorer run [-family F] NAME [-- CMD ARGS...]
+       vfs-explorer show [-family F] NAME
+       vfs-explorer check [-only NAME,...] [-v]
+       vfs-explorer workload [-dir D] [-files N] [-size K] [-chunk C] [-delay D] [-json]
+`
+
 // run parses args and runs the command. It is the whole program behind main.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("vfs-explorer", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: vfs-explorer list | run NAME [-- CMD ARGS...] | check | workload\n")
+		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	_, _, _ = ctx, stdin, stdout
-	return errors.New("not implemented yet")
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return errors.New("no command given")
+	}
+	cmd, rest := fs.Arg(0), fs.Args()[1:]
+	switch cmd {
+	case "list":
+		return cmdList(rest, stdout, stderr)
+	case "show":
+		return cmdShow(rest, stdout, stderr)
+	case "run":
+		return cmdRun(ctx, rest, stdin, stdout, stderr)
+	case "check":
+		return cmdCheck(ctx, rest, stdout, stderr)
+	case "workload":
+		return cmdWorkload(rest, stdout, stderr)
+	case "help":
+		fs.Usage()
+		return nil
+	}
+	fs.Usage()
+	return fmt.Errorf("unknown command %q", cmd)
 }

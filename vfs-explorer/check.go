@@ -1,0 +1,294 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"kernel-foundations/vfs-explorer/internal/workload"
+)
+
+// figure is one number a recipe printed, next to the number the workload says it must be.
+type figure struct {
+	Recipe string
+	Name   string // what is compared, e.g. "@total[read]"
+	Want   string // from the workload's own counts, with where it comes from
+	Got    string // from the recipe's output
+	OK     bool
+}
+
+// eq makes a figure comparing two integers.
+func eq(recipe, name string, got, want int64, why string) figure {
+	return figure{Recipe: recipe, Name: name, Got: strconv.FormatInt(got, 10),
+		Want: fmt.Sprintf("%d (%s)", want, why), OK: got == want}
+}
+
+// pageSize is the page size the writeback figures are counted in. The workload writes whole
+// pages (its chunk is 4096), each into a clean page once, so every page is dirtied exactly once.
+const pageSize = 4096
+
+// filelifeSlack is how far filelife's age may be from the workload's own measurement. The two
+// clocks bracket almost the same interval (the workload reads the clock just after openat
+// returns and just before unlinkat; the recipe at the openat exit tracepoint and inside ext4's
+// unlink), so they differ by microseconds unless the workload is preempted in between.
+const filelifeSlack = 5000 // microseconds
+
+// figuresFor returns the figures of recipe name, computed from its output o and the workload's
+// report w. Each recipe's figures are the counts its header promises.
+func figuresFor(name string, o btOutput, w workload.Counts) []figure {
+	switch name {
+	case "vfsstat":
+		return vfsstatFigures(o, w)
+	case "vfscount":
+		return vfscountFigures(o, w)
+	case "opensnoop":
+		return opensnoopFigures(o, w)
+	case "vfssize":
+		return vfssizeFigures(o, w)
+	case "rwlat":
+		return rwlatFigures(o, w)
+	case "fsynclat":
+		return fsynclatFigures(o, w)
+	case "filetop":
+		return filetopFigures(o, w)
+	case "filelife":
+		return filelifeFigures(o, w)
+	case "writeback":
+		return writebackFigures(o, w)
+	}
+	return []figure{{Recipe: name, Name: "figures", Want: "a figure table for this recipe", Got: "none"}}
+}
+
+func vfsstatFigures(o btOutput, w workload.Counts) []figure {
+	t := o.Maps["@total"]
+	const r = "vfsstat"
+	return []figure{
+		eq(r, "@total[read]", t["read"], int64(w.Read+w.Pread64), "read + pread64"),
+		eq(r, "@total[write]", t["write"], int64(w.Write+w.Pwrite64), "write + pwrite64"),
+		eq(r, "@total[open]", t["open"], int64(w.Openat-w.OpenFailed), "openat - failed"),
+		eq(r, "@total[create]", t["create"], int64(w.Creates), "creating openat"),
+		eq(r, "@total[fsync]", t["fsync"], int64(w.Fsync+w.Fdatasync), "fsync + fdatasync"),
+		eq(r, "@total[rename]", t["rename"], int64(w.Renameat), "renameat"),
+		eq(r, "@total[unlink]", t["unlink"], int64(w.Unlinkat), "unlinkat"),
+		eq(r, "@total[close]", t["close"], int64(w.Close), "close"),
+	}
+}
+
+func vfscountFigures(o btOutput, w workload.Counts) []figure {
+	const r = "vfscount"
+	m := o.Maps["@"]
+	prefix := fmt.Sprintf("%s,%d,tracepoint:syscalls:sys_enter_", w.Comm, w.PID)
+	want := []struct {
+		call string
+		n    int
+	}{
+		{"openat", w.Openat}, {"write", w.Write}, {"pwrite64", w.Pwrite64}, {"read", w.Read},
+		{"pread64", w.Pread64}, {"fsync", w.Fsync}, {"fdatasync", w.Fdatasync}, {"close", w.Close},
+		{"renameat", w.Renameat}, {"unlinkat", w.Unlinkat},
+	}
+	var figs []figure
+	known := map[string]bool{}
+	for _, c := range want {
+		known[prefix+c.call] = true
+		figs = append(figs, eq(r, "@["+c.call+"]", m[prefix+c.call], int64(c.n), "workload "+c.call))
+	}
+	var others []string
+	for k := range m {
+		if !known[k] {
+			others = append(others, k)
+		}
+	}
+	figs = append(figs, figure{Recipe: r, Name: "other keys", Want: "none (the workload makes no other VFS calls)",
+		Got: fmt.Sprint(others), OK: len(others) == 0})
+	return figs
+}
+
+// opensnoopLine matches one event line: PID COMM FD ERR FLAGS PATH. COMM is at most 15 bytes and
+// may hold spaces; PATH is the rest of the line.
+var opensnoopLine = regexp.MustCompile(`^(\d+)\s+(.{1,16}?)\s+(-?\d+)\s+(\d+)\s+([0-9a-f]+) (.*)$`)
+
+type openEvent struct {
+	pid, fd, errno int
+	flags          uint64
+	path           string
+}
+
+func parseOpensnoop(lines []string) []openEvent {
+	var evs []openEvent
+	for _, l := range lines {
+		m := opensnoopLine.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		var e openEvent
+		e.pid, _ = strconv.Atoi(m[1])
+		e.fd, _ = strconv.Atoi(m[3])
+		e.errno, _ = strconv.Atoi(m[4])
+		e.flags, _ = strconv.ParseUint(m[5], 16, 64)
+		e.path = m[6]
+		evs = append(evs, e)
+	}
+	return evs
+}
+
+func opensnoopFigures(o btOutput, w workload.Counts) []figure {
+	const r = "opensnoop"
+	const oCreat, enoent = 0x40, 2
+	var evs []openEvent
+	for _, e := range parseOpensnoop(o.Lines) {
+		if e.pid == w.PID {
+			evs = append(evs, e)
+		}
+	}
+	figs := []figure{eq(r, "lines", int64(len(evs)), int64(w.Openat), "openat calls")}
+	missing := filepath.Join(w.Dir, workload.MissingName)
+	var failed, creating int64
+	var failedOK bool
+	for _, e := range evs {
+		if e.fd < 0 {
+			failed++
+			failedOK = e.errno == enoent && e.path == missing
+		}
+		if e.fd >= 0 && e.errno == 0 && e.flags&oCreat != 0 {
+			creating++
+		}
+	}
+	figs = append(figs,
+		eq(r, "FD -1 lines", failed, int64(w.OpenFailed), "failed openat"),
+		figure{Recipe: r, Name: "failed open", Want: "ERR 2 (ENOENT) " + missing, Got: fmt.Sprint(failedOK), OK: failedOK},
+		eq(r, "O_CREAT lines with an fd", creating, int64(w.Creates), "creating openat"))
+	for _, f := range w.Files {
+		var n int64
+		for _, e := range evs {
+			if e.path == f.Created && e.fd >= 0 {
+				n++
+			}
+		}
+		figs = append(figs, eq(r, "opens of "+filepath.Base(f.Created), n, 2, "created, then reopened to read"))
+	}
+	return figs
+}
+
+func vfssizeFigures(o btOutput, w workload.Counts) []figure {
+	const r = "vfssize"
+	rd := o.Hists["@read_bytes"][w.Comm]
+	wr := o.Hists["@write_bytes"][w.Comm]
+	chunk := int64(w.Chunk)
+	return []figure{
+		eq(r, "@read_bytes total", histTotal(rd), int64(w.Read+w.Pread64), "read + pread64"),
+		eq(r, "@read_bytes[0]", histCount(rd, 0), int64(w.EOFReads), "reads at end of file"),
+		eq(r, fmt.Sprintf("@read_bytes bucket of %d", chunk), histCount(rd, chunk), int64(w.Read-w.EOFReads+w.Pread64), "full-chunk reads"),
+		eq(r, "@write_bytes total", histTotal(wr), int64(w.Write+w.Pwrite64), "write + pwrite64"),
+		eq(r, fmt.Sprintf("@write_bytes bucket of %d", chunk), histCount(wr, chunk), int64(w.Write+w.Pwrite64), "full-chunk writes"),
+	}
+}
+
+func rwlatFigures(o btOutput, w workload.Counts) []figure {
+	const r = "rwlat"
+	return []figure{
+		eq(r, "@read_us total", histTotal(o.Hists["@read_us"][w.Comm]), int64(w.Read+w.Pread64), "read + pread64"),
+		eq(r, "@write_us total", histTotal(o.Hists["@write_us"][w.Comm]), int64(w.Write+w.Pwrite64), "write + pwrite64"),
+	}
+}
+
+func fsynclatFigures(o btOutput, w workload.Counts) []figure {
+	const r = "fsynclat"
+	h := o.Hists["@sync_us"]
+	return []figure{
+		eq(r, "@sync_us[fsync] total", histTotal(h["fsync"]), int64(w.Fsync), "fsync"),
+		eq(r, "@sync_us[fdatasync] total", histTotal(h["fdatasync"]), int64(w.Fdatasync), "fdatasync"),
+		eq(r, "@sync_us[sync_file_range] total", histTotal(h["sync_file_range"]), 0, "none made"),
+	}
+}
+
+func filetopFigures(o btOutput, w workload.Counts) []figure {
+	const r = "filetop"
+	var figs []figure
+	for _, f := range w.Files {
+		// The file is named as at the time of its I/O, before the rename.
+		key := fmt.Sprintf("%s,%d,%d,%s", w.Comm, w.PID, f.Inode, filepath.Base(f.Created))
+		b := filepath.Base(f.Created)
+		figs = append(figs,
+			eq(r, "@read_bytes["+b+"]", o.Maps["@read_bytes"][key], int64(f.BytesRead), "bytes returned, EOF read adds 0"),
+			eq(r, "@reads["+b+"]", o.Maps["@reads"][key], int64(f.Reads), "read + pread64"),
+			eq(r, "@write_bytes["+b+"]", o.Maps["@write_bytes"][key], int64(f.BytesWritten), "write + pwrite64 bytes"),
+			eq(r, "@writes["+b+"]", o.Maps["@writes"][key], int64(f.Writes), "write + pwrite64"))
+	}
+	figs = append(figs, eq(r, "files read", int64(len(o.Maps["@read_bytes"])), int64(len(w.Files)), "files"),
+		eq(r, "files written", int64(len(o.Maps["@write_bytes"])), int64(len(w.Files)), "files"))
+	return figs
+}
+
+// filelifeLine matches PID COMM AGE_MS PATH, AGE_MS with three decimals.
+var filelifeLine = regexp.MustCompile(`^(\d+)\s+(.{1,16}?)\s+(\d+)\.(\d{3}) (.*)$`)
+
+func filelifeFigures(o btOutput, w workload.Counts) []figure {
+	const r = "filelife"
+	ages := map[string]int64{} // path -> age in microseconds
+	for _, l := range o.Lines {
+		m := filelifeLine.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		if pid, _ := strconv.Atoi(m[1]); pid != w.PID {
+			continue
+		}
+		ms, _ := strconv.ParseInt(m[3], 10, 64)
+		frac, _ := strconv.ParseInt(m[4], 10, 64)
+		ages[m[5]] = ms*1000 + frac
+	}
+	figs := []figure{eq(r, "lines", int64(len(ages)), int64(len(w.Files)), "files created and unlinked")}
+	for _, f := range w.Files {
+		age, ok := ages[f.Final]
+		d := age - f.AgeMicros
+		figs = append(figs, figure{Recipe: r, Name: "age of " + filepath.Base(f.Final),
+			Want: fmt.Sprintf("%d.%03d ms ± %d ms (workload's clock)", f.AgeMicros/1000, f.AgeMicros%1000, filelifeSlack/1000),
+			Got:  fmt.Sprintf("%d.%03d ms", age/1000, age%1000),
+			OK:   ok && d >= -filelifeSlack && d <= filelifeSlack})
+	}
+	return figs
+}
+
+func writebackFigures(o btOutput, w workload.Counts) []figure {
+	const r = "writeback"
+	var figs []figure
+	for _, f := range w.Files {
+		pages := int64((f.BytesWritten - w.Chunk + pageSize - 1) / pageSize) // the pwrite rewrites a dirty page
+		var dirtied, written int64
+		suffix := "," + strconv.FormatUint(f.Inode, 10)
+		for k, v := range o.Maps["@dirtied"] {
+			if strings.HasSuffix(k, suffix) {
+				dirtied += v
+			}
+		}
+		for k, v := range o.Maps["@written"] {
+			if strings.HasSuffix(k, suffix) {
+				written += v
+			}
+		}
+		b := filepath.Base(f.Created)
+		figs = append(figs,
+			eq(r, "@dirtied["+b+"]", dirtied, pages, "file size in pages"),
+			eq(r, "@written["+b+"]", written, pages, "every dirty page, by "+f.Synced))
+	}
+	return figs
+}
+
+// workloadFigure checks the workload's own report against what its configuration promises, so
+// that a recipe is never "proved" against a workload that did something else.
+func workloadFigure(recipe string, got, want workload.Counts) figure {
+	strip := func(c workload.Counts) string {
+		c.Dir, c.PID, c.Comm = "", 0, ""
+		var s strings.Builder
+		for _, f := range c.Files {
+			fmt.Fprintf(&s, "%s>%s w%d/%d r%d/%d %s;", filepath.Base(f.Created), filepath.Base(f.Final),
+				f.BytesWritten, f.Writes, f.BytesRead, f.Reads, f.Synced)
+		}
+		c.Files = nil
+		return fmt.Sprintf("%+v %s", c, s.String())
+	}
+	g, wn := strip(got), strip(want)
+	return figure{Recipe: recipe, Name: "workload counts", Want: "as configured", Got: map[bool]string{true: "as configured", false: g}[g == wn], OK: g == wn}
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"kernel-foundations/vfs-explorer/internal/workload"
+)
+
+// cmdCheck runs each tracepoint recipe against its own run of the workload, started by bpftrace
+// (-c) and wrapped in the window prelude, and compares every figure the recipe prints with the
+// workload's report. It prints one line per figure and ends with "N passed, M failed".
+func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	only := fs.String("only", "", "comma-separated `recipes` to check (default: all)")
+	verbose := fs.Bool("v", false, "also print each recipe's raw bpftrace output")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return fmt.Errorf("check: unexpected argument %q", fs.Arg(0))
+	}
+	all, err := recipes(Tracepoint)
+	if err != nil {
+		return err
+	}
+	selected := all
+	if *only != "" {
+		selected = nil
+		for _, name := range strings.Split(*only, ",") {
+			r, err := lookup(Tracepoint, name)
+			if err != nil {
+				return err
+			}
+			selected = append(selected, r)
+		}
+	}
+	bin, err := requireBpftrace()
+	if err != nil {
+		return err
+	}
+	if err := ensureTracefs(stderr); err != nil {
+		return err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("check: find own binary to run the workload: %w", err)
+	}
+
+	var passed, failed int
+	start := time.Now()
+	for _, r := range selected {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		t0 := time.Now()
+		figs, raw, err := checkRecipe(ctx, bin, self, r)
+		if err != nil {
+			figs = append(figs, figure{Recipe: r.Name, Name: "run", Want: "bpftrace and the workload succeed", Got: err.Error()})
+		}
+		if *verbose || err != nil {
+			fmt.Fprintf(stdout, "--- %s: bpftrace output\n%s", r.Name, raw)
+		}
+		for _, f := range figs {
+			status := "PASS"
+			if f.OK {
+				passed++
+			} else {
+				status = "FAIL"
+				failed++
+			}
+			fmt.Fprintf(stdout, "%s %-9s %-34s got %s, want %s\n", status, f.Recipe, f.Name, f.Got, f.Want)
+		}
+		fmt.Fprintf(stderr, "check: %s took %v\n", r.Name, time.Since(t0).Round(time.Millisecond))
+	}
+	fmt.Fprintf(stderr, "check: %d recipes in %v\n", len(selected), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "%d passed, %d failed\n", passed, failed)
+	if failed > 0 {
+		return exitError(1)
+	}
+	return nil
+}
+
+// checkRecipe runs recipe r around one workload and returns its figures and bpftrace's raw
+// output (for -v and for failures).
+func checkRecipe(ctx context.Context, bin, self string, r Recipe) ([]figure, []byte, error) {
+	dir, err := os.MkdirTemp("/var/tmp", "vfs-explorer-check-")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer os.RemoveAll(dir)
+	var figs []figure
+	if note := fsNote(dir); note != "" && (r.Name == "filelife" || r.Name == "writeback") {
+		figs = append(figs, figure{Recipe: r.Name, Name: "workload directory", Want: "on ext4 (this recipe reads ext4 tracepoints)", Got: note})
+	}
+	prog, err := program(r, PreludeWindow)
+	if err != nil {
+		return nil, nil, err
+	}
+	child, err := childCommand([]string{self, "workload", "-json", "-dir", dir})
+	if err != nil {
+		return nil, nil, err
+	}
+	outFile := filepath.Join(dir, "bpftrace.json")
+	var wout, berr bytes.Buffer
+	b := bpftraceRun{Bin: bin, Program: prog, Name: r.Name, Child: child,
+		Args:   []string{"-f", "json", "-o", outFile},
+		Stdin:  nil, // the workload reads nothing
+		Stdout: &wout, Stderr: &berr}
+	runErr := b.Run(ctx)
+	raw, _ := os.ReadFile(outFile)
+	raw = append(raw, berr.Bytes()...)
+	if runErr != nil {
+		return figs, raw, fmt.Errorf("bpftrace: %w: %s", runErr, strings.TrimSpace(berr.String()))
+	}
+	var got workload.Counts
+	lines := bytes.Split(bytes.TrimSpace(wout.Bytes()), []byte("\n"))
+	if err := json.Unmarshal(lines[len(lines)-1], &got); err != nil {
+		return figs, raw, fmt.Errorf("workload report: %w: %q %s", err, wout.Bytes(), strings.TrimSpace(berr.String()))
+	}
+	o, err := parseBpftraceJSON(bytes.NewReader(raw[:len(raw)-berr.Len()]))
+	if err != nil {
+		return figs, raw, err
+	}
+	want := workload.Expect(workload.Default(got.Dir))
+	figs = append(figs, workloadFigure(r.Name, got, want))
+	figs = append(figs, figuresFor(r.Name, o, got)...)
+	return figs, raw, nil
+}
+
+// fsNote says why dir is not on ext4, or "" when it is.
+func fsNote(dir string) string {
+	var st unix.Statfs_t
+	if err := unix.Statfs(dir, &st); err != nil {
+		return os.NewSyscallError("statfs", err).Error()
+	}
+	if st.Type == unix.EXT4_SUPER_MAGIC {
+		return ""
+	}
+	return fmt.Sprintf("%s is on file system type %#x, not ext4", dir, st.Type)
+}
+

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os/exec"
+	"text/tabwriter"
+)
+
+// cmdList prints the recipes of the chosen family.
+func cmdList(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("list", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	family := fs.String("family", "auto", "recipe `family`: auto, tracepoint or kprobe")
+	all := fs.Bool("all", false, "list both families, whatever the kernel supports")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return fmt.Errorf("list: unexpected argument %q", fs.Arg(0))
+	}
+	families := []Family{Tracepoint, Kprobe}
+	if !*all {
+		f, why, err := chooseFamily(*family)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "family %s: %s\n", f, why)
+		families = []Family{f}
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tFAMILY\tDESCRIPTION")
+	for _, f := range families {
+		rs, err := recipes(f)
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Name, r.Family, r.Description)
+		}
+	}
+	return tw.Flush()
+}
+
+// cmdShow prints the program run would hand to bpftrace.
+func cmdShow(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("show", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	family := fs.String("family", "auto", "recipe `family`: auto, tracepoint or kprobe")
+	prelude := fs.String("prelude", "", "wrap in a prelude: follow (what run -- CMD loads) or window (what check loads)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("show: want exactly one recipe name")
+	}
+	f, _, err := chooseFamily(*family)
+	if err != nil {
+		return err
+	}
+	r, err := lookup(f, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	if *prelude != "" && *prelude != PreludeFollow && *prelude != PreludeWindow {
+		return fmt.Errorf("show: unknown prelude %q (want follow or window)", *prelude)
+	}
+	p, err := program(r, *prelude)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(stdout, p)
+	return err
+}
+
+// cmdRun runs one recipe, system-wide or on a command's process tree.
+func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	family := fs.String("family", "auto", "recipe `family`: auto, tracepoint or kprobe")
+	format := fs.String("f", "text", "bpftrace output `format`: text or json")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: vfs-explorer run [-family F] [-f text|json] NAME [-- CMD ARGS...]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		fs.Usage()
+		return errors.New("run: no recipe name")
+	}
+	name, rest := rest[0], rest[1:]
+	var argv []string
+	if len(rest) > 0 {
+		if rest[0] != "--" {
+			return fmt.Errorf("run: unexpected argument %q (a command goes after --)", rest[0])
+		}
+		argv = rest[1:]
+		if len(argv) == 0 {
+			return errors.New("run: no command after --")
+		}
+	}
+	if *format != "text" && *format != "json" {
+		return fmt.Errorf("run: unknown format %q (want text or json)", *format)
+	}
+	// Name first: an unknown recipe is an error whatever the machine can do.
+	if _, err := lookup(Tracepoint, name); err != nil {
+		return err
+	}
+	bin, err := requireBpftrace()
+	if err != nil {
+		return err
+	}
+	if err := ensureTracefs(stderr); err != nil {
+		return err
+	}
+	f, why, err := chooseFamily(*family)
+	if err != nil {
+		return err
+	}
+	r, err := lookup(f, name)
+	if err != nil {
+		return err
+	}
+	b := bpftraceRun{Bin: bin, Name: r.Name, Stdin: stdin, Stdout: stdout, Stderr: stderr, Args: []string{"-f", *format}}
+	prelude := ""
+	if argv != nil {
+		if b.Child, err = childCommand(argv); err != nil {
+			return fmt.Errorf("run: %w", err)
+		}
+		prelude = PreludeFollow
+	}
+	if b.Program, err = program(r, prelude); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "vfs-explorer: %s/%s (%s)\n", f, r.Name, why)
+	err = b.Run(ctx)
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return fmt.Errorf("bpftrace: %w", err)
+	}
+	return err
+}
