@@ -13,9 +13,35 @@ import (
 // (CGO_ENABLED=0), so integration tests exercise the real static binary.
 var binPath string
 
+// helperEnv selects a helper process: the test binary re-executed to hold state that must not
+// touch the test process itself (a subreaper flag, a blocked mask, ignored signals), the way
+// golang/go's os/signal tests use their helper processes.
+const helperEnv = "FORENSICS_TEST_HELPER"
+
+// binEnv passes binPath to helper processes, which do not build it.
+const binEnv = "FORENSICS_TEST_BIN"
+
+// testHelpers maps a helperEnv value to the helper's main; it returns the exit status. Test files
+// register theirs in init.
+var testHelpers = map[string]func() int{}
+
 func TestMain(m *testing.M) {
+	if name := os.Getenv(helperEnv); name != "" {
+		h, ok := testHelpers[name]
+		if !ok {
+			fmt.Fprintf(os.Stderr, "no test helper %q\n", name)
+			os.Exit(2)
+		}
+		binPath = os.Getenv(binEnv)
+		os.Exit(h())
+	}
 	dir, err := os.MkdirTemp("", "forensics-test-")
 	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	// 0755: the limits drill and the unit test run the binary as an unprivileged uid.
+	if err := os.Chmod(dir, 0o755); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -30,6 +56,13 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// helperCommand re-executes the test binary as helper name.
+func helperCommand(name string, args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^$"}, args...)...)
+	cmd.Env = append(os.Environ(), helperEnv+"="+name, binEnv+"="+binPath)
+	return cmd
 }
 
 func TestBinaryIsStatic(t *testing.T) {

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"syscall"
+	"testing"
+)
+
+// TestSupervise: the mask is blocked in every thread (checked here in /proc), SIGUSR1 is read
+// from the signalfd with the sender's pid, SIGTERM arrives through the eventfd bridge, and every
+// worker is reaped through its pidfd.
+func TestSupervise(t *testing.T) {
+	cmd := exec.Command(binPath, "supervise", "-workers", "4", "-duration", "5m")
+	out := startLab(t, cmd)
+	pid := cmd.Process.Pid // execve keeps the pid through the re-exec
+	out.waitFor(t, fmt.Sprintf(`^supervise: ready: pid %d; signalfd \d+ reads SIGUSR1 SIGUSR2`, pid))
+
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, task := range tasks {
+		blk, err := strconv.ParseUint(procStatusField(t, fmt.Sprintf("%d/task/%s", pid, task.Name()), "SigBlk"), 16, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := uint64(1<<(syscall.SIGUSR1-1) | 1<<(syscall.SIGUSR2-1)); blk&want != want {
+			t.Errorf("thread %s SigBlk %016x: SIGUSR1/SIGUSR2 not blocked", task.Name(), blk)
+		}
+	}
+
+	kill(t, pid, syscall.SIGUSR1)
+	out.waitFor(t, fmt.Sprintf(`^supervise: SIGUSR1 from pid %d \(uid %d\) read from signalfd$`, os.Getpid(), os.Getuid()))
+	out.waitFor(t, `^supervise:   worker 4 pid \d+: cpu [0-9.]+s`)
+	kill(t, pid, syscall.SIGTERM)
+	mustExit(t, cmd)
+	lines := out.waitEOF(t)
+
+	if len(matching(lines, `^supervise: SIGTERM via os/signal, bridged through eventfd \d+$`)) != 1 {
+		t.Errorf("SIGTERM did not come through the bridge")
+	}
+	if got := len(matching(lines, fmt.Sprintf(`^worker \d pid \d+: received SIGTERM \(from parent %d\)`, pid))); got != 4 {
+		t.Errorf("%d worker lines naming SIGTERM, want 4", got)
+	}
+	var workers []int
+	for _, m := range matching(lines, `^supervise: worker \d pid (\d+) reaped via pidfd \d+, waitid\(P_PIDFD\): exited with status 0 after SIGTERM`) {
+		workers = append(workers, atoi(t, m[1]))
+	}
+	if len(workers) != 4 {
+		t.Errorf("%d workers reaped through pidfds, want 4", len(workers))
+	}
+	if len(matching(lines, `left: none$`)) != 1 {
+		t.Errorf("no 'left: none' line")
+	}
+	assertGone(t, workers)
+}

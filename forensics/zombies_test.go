@@ -1,0 +1,56 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// TestZombies: during the hold the children are zombies in /proc (read here, independently of
+// the program's own report); after SIGTERM ends the hold they are reaped and gone; part 2 shows
+// SIG_IGN auto-reaping with ECHILD.
+func TestZombies(t *testing.T) {
+	cmd := exec.Command(binPath, "zombies", "-children", "3", "-hold", "5m")
+	out := startLab(t, cmd)
+	out.waitFor(t, `^holding 3 zombies`)
+	var kids []int
+	for _, m := range matching(out.all(), `^child \d pid (\d+): exited with status \d \(seen with waitid WNOWAIT, not reaped\)$`) {
+		kids = append(kids, atoi(t, m[1]))
+	}
+	if len(kids) != 3 {
+		t.Fatalf("%d children reported, want 3", len(kids))
+	}
+	for _, pid := range kids {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			t.Fatalf("child %d during the hold: %v", pid, err)
+		}
+		// "pid (comm) Z ppid ...": the state follows the last ')'.
+		f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+		if f[0] != "Z" || f[1] != fmt.Sprint(cmd.Process.Pid) {
+			t.Errorf("child %d during the hold: state %s ppid %s, want Z and %d", pid, f[0], f[1], cmd.Process.Pid)
+		}
+	}
+	if got := len(matching(out.all(), `\[forensics\] <defunct>$`)); got != 3 {
+		t.Errorf("%d ps <defunct> lines, want 3", got)
+	}
+	kill(t, cmd.Process.Pid, syscall.SIGTERM)
+	mustExit(t, cmd)
+	lines := out.waitEOF(t)
+	assertGone(t, kids)
+	for _, want := range []string{
+		`^child \d pid \d+ reaped with waitid\(P_PIDFD\): exited with status \d$`,
+		`^  /proc/\d+/stat: no such file: the process is gone$`,
+		`^  waitid\(P_PIDFD\): waitid: no child processes$`,
+	} {
+		if got := len(matching(lines, want)); got != 6 && got != 3 {
+			t.Errorf("%d lines match %q, want 3 (or 6 for /proc: part 1 and part 2)", got, want)
+		}
+	}
+	if len(matching(lines, `^pid \d+: SigIgn 0000000000010000 = SIGCHLD$`)) != 1 {
+		t.Errorf("part 2 did not show SIGCHLD in SigIgn")
+	}
+}
