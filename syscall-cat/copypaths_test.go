@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"testing"
+)
+
+// TestCopyPaths runs the binary under strace for each pair of file kinds and checks both that
+// the bytes arrive intact and that the system call the design promises did the moving.
+func TestCopyPaths(t *testing.T) {
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		t.Skipf("strace not installed (.ci/deps installs it): %v", err)
+	}
+	dir := t.TempDir()
+	data := pseudoRandom(5<<20+3, 9)
+	src := filepath.Join(dir, "src")
+	writeFiles(t, dir, map[string][]byte{"src": data})
+
+	// traced runs cat with the given stdin and stdout under strace and returns the trace.
+	traced := func(t *testing.T, args []string, stdin, stdout *os.File) string {
+		t.Helper()
+		log := filepath.Join(t.TempDir(), "trace")
+		cmd := exec.Command(strace, append([]string{"-f", "-qq", "-o", log,
+			"-e", "trace=copy_file_range,sendfile,splice,read,write,pipe2,fcntl", binPath}, args...)...)
+		cmd.Stdin, cmd.Stdout = stdin, stdout
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("strace cat %q: %v\n%s", args, err, stderr.String())
+		}
+		trace, err := os.ReadFile(log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(trace)
+	}
+	// moved reports whether call moved data (a positive result) somewhere in the trace.
+	moved := func(trace, call string) bool {
+		return regexp.MustCompile(`(?m)` + call + `\(.*\) += [1-9]`).MatchString(trace)
+	}
+	outFile := func(t *testing.T, flag int) (*os.File, string) {
+		path := filepath.Join(t.TempDir(), "out")
+		f, err := os.OpenFile(path, os.O_CREATE|flag, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f, path
+	}
+	checkFile := func(t *testing.T, path string, want []byte) {
+		got, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("output: %d bytes, first difference at %d; want %d bytes", len(got), firstDiff(got, want), len(want))
+		}
+	}
+
+	t.Run("file to file: copy_file_range", func(t *testing.T) {
+		out, path := outFile(t, os.O_WRONLY)
+		tr := traced(t, []string{src, src}, nil, out)
+		checkFile(t, path, append(append([]byte{}, data...), data...))
+		if !moved(tr, "copy_file_range") || moved(tr, "write") {
+			t.Errorf("want copy_file_range only:\n%s", tr)
+		}
+	})
+	t.Run("file to O_APPEND file: read/write", func(t *testing.T) {
+		out, path := outFile(t, os.O_WRONLY|os.O_APPEND)
+		tr := traced(t, []string{src}, nil, out)
+		checkFile(t, path, data)
+		if !moved(tr, "write") || moved(tr, "copy_file_range") || moved(tr, "sendfile") {
+			t.Errorf("want read/write only:\n%s", tr)
+		}
+	})
+	t.Run("file to /dev/null: sendfile", func(t *testing.T) {
+		null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer null.Close()
+		tr := traced(t, []string{src}, nil, null)
+		if !moved(tr, "sendfile") || moved(tr, "write") {
+			t.Errorf("want sendfile:\n%s", tr)
+		}
+	})
+	t.Run("file to pipe: splice", func(t *testing.T) {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make(chan []byte)
+		go func() { b, _ := readAll(r); got <- b }()
+		tr := traced(t, []string{src}, nil, w)
+		w.Close()
+		if b := <-got; !bytes.Equal(b, data) {
+			t.Errorf("pipe got %d bytes, want %d", len(b), len(data))
+		}
+		r.Close()
+		if !moved(tr, "splice") || moved(tr, "write") {
+			t.Errorf("want splice:\n%s", tr)
+		}
+	})
+	t.Run("pipe to file: splice", func(t *testing.T) {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() { w.Write(data); w.Close() }()
+		out, path := outFile(t, os.O_WRONLY)
+		tr := traced(t, nil, r, out)
+		r.Close()
+		checkFile(t, path, data)
+		if !moved(tr, "splice") || moved(tr, "write") {
+			t.Errorf("want splice:\n%s", tr)
+		}
+	})
+	t.Run("socket to file: splice through a private pipe", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		go func() {
+			c, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				return
+			}
+			c.Write(data)
+			c.Close()
+		}()
+		c, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sock, err := c.(*net.TCPConn).File()
+		c.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sock.Close()
+		out, path := outFile(t, os.O_WRONLY)
+		tr := traced(t, nil, sock, out)
+		checkFile(t, path, data)
+		if !regexp.MustCompile(`F_SETPIPE_SZ, 1048576\) += 1048576`).MatchString(tr) || !moved(tr, "splice") || moved(tr, "write") {
+			t.Errorf("want a 1 MiB private pipe and splice:\n%s", tr)
+		}
+	})
+	t.Run("proc file (size 0) to file: falls back to read", func(t *testing.T) {
+		want, err := os.ReadFile("/proc/sys/kernel/ostype")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, path := outFile(t, os.O_WRONLY)
+		tr := traced(t, []string{"/proc/sys/kernel/ostype"}, nil, out)
+		checkFile(t, path, want)
+		if len(want) == 0 || !moved(tr, "read|sendfile") {
+			t.Errorf("want the content moved by sendfile or read:\n%s", tr)
+		}
+	})
+}
+
+func readAll(f *os.File) ([]byte, error) {
+	var b bytes.Buffer
+	_, err := b.ReadFrom(f)
+	return b.Bytes(), err
+}
