@@ -3,7 +3,7 @@ package seccomp
 import (
 	"encoding/binary"
 	"flag"
-		"os"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -82,7 +82,7 @@ func interpret(t *testing.T, prog []Instruction, d data) uint32 {
 
 const (
 	nrRead, nrOpenat, nrSocket, nrClone, nrFcntl, nrIoctl, nrRtSigaction = 0, 257, 41, 56, 72, 16, 13
-	oRdonly, oWronly, oRdwr, oCreat, oTrunc, oAppend, oCloexec            = 0, 1, 2, 0x40, 0x200, 0x400, 0x80000
+	oRdonly, oWronly, oRdwr, oCreat, oTrunc, oAppend, oCloexec           = 0, 1, 2, 0x40, 0x200, 0x400, 0x80000
 	oTmpfile                                                             = 0x400000 | 0x10000 // __O_TMPFILE | O_DIRECTORY
 	threadFlags                                                          = 0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x40000 | 0x80000
 	sigchld                                                              = 17
@@ -92,9 +92,9 @@ func TestFilterDecisions(t *testing.T) {
 	p := loadPolicy(t)
 	x86 := uint32(auditArchX8664)
 	const (
-		allow  = iota // RetAllow in every mode
-		deflt         // the mode's action for an unlisted call
-		kill          // RetKillProcess in every mode: foreign arch, x32
+		allow = iota // RetAllow in every mode
+		deflt        // the mode's action for an unlisted call
+		kill         // RetKillProcess in every mode: foreign arch, x32
 	)
 	cases := []struct {
 		name string
