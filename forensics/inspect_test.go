@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+func init() { testHelpers["masked"] = maskedHelper }
+
+// sigRTMin2 is SIGRTMIN+2 as the C libraries count (SIGRTMIN = 34).
+const sigRTMin2 = unix.Signal(36)
+
+// TestInspect decodes a helper process whose signal state the test set: SIGHUP and SIGUSR2
+// ignored (process-wide), SIGUSR1 and SIGRTMIN+2 blocked on one thread only, and SIGUSR1
+// pending on that thread.
+func TestInspect(t *testing.T) {
+	cmd := helperCommand("masked")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		stdin.Close() // EOF ends the helper
+		cmd.Wait()
+	}()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("helper: %v", err)
+	}
+	var pid, tid int
+	if _, err := fmt.Sscanf(line, "ready pid %d tid %d", &pid, &tid); err != nil {
+		t.Fatalf("helper said %q: %v", line, err)
+	}
+
+	b, err := exec.Command(binPath, "inspect", strconv.Itoa(pid)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("forensics inspect %d: %v\n%s", pid, err, b)
+	}
+	out := string(b)
+	defer func() {
+		if t.Failed() {
+			t.Logf("inspect output:\n%s", out)
+		}
+	}()
+	threads := threadSections(out)
+	if len(threads) < 2 {
+		t.Fatalf("%d thread sections, want the helper's threads", len(threads))
+	}
+	if !strings.Contains(out, fmt.Sprintf("\n  %-8d %-8d ", pid, pid)) || !strings.Contains(out, "leader (TID == TGID)") {
+		t.Errorf("no leader row with TID == TGID == %d", pid)
+	}
+	if !strings.Contains(out, fmt.Sprintf("\n  %-8d %-8d ", tid, pid)) {
+		t.Errorf("no row for thread %d with TGID %d", tid, pid)
+	}
+	rawBlk := procStatusField(t, fmt.Sprintf("%d/task/%d", pid, tid), "SigBlk")
+	for _, c := range []struct{ key, want string }{
+		{"SigBlk " + rawBlk, "SIGUSR1"},
+		{"SigBlk", "SIGRTMIN+2"},
+		{"SigPnd", "SIGUSR1"},
+	} {
+		if l := field(threads[tid], c.key); !strings.Contains(l, c.want) {
+			t.Errorf("thread %d: %q line %q lacks %s", tid, c.key, l, c.want)
+		}
+	}
+	others := 0
+	for id, sec := range threads {
+		if l := field(sec, "SigIgn"); !strings.Contains(l, "SIGHUP SIGUSR2") {
+			t.Errorf("thread %d SigIgn %q: want SIGHUP SIGUSR2 (the disposition is process-wide)", id, l)
+		}
+		if id != tid && !strings.Contains(field(sec, "SigBlk"), "SIGUSR1") {
+			others++
+		}
+	}
+	if others == 0 {
+		t.Errorf("every thread blocks SIGUSR1: the mask was meant to be on thread %d only", tid)
+	}
+	if !strings.Contains(out, fmt.Sprintf(" <- %d ", os.Getpid())) {
+		t.Errorf("parent chain does not include the test process %d", os.Getpid())
+	}
+	if !regexp.MustCompile(fmt.Sprintf(`(?m)^  uid +%d +%d +\d+ +\d+$`, os.Getuid(), os.Geteuid())).MatchString(out) {
+		t.Errorf("no uid line for real uid %d, effective %d", os.Getuid(), os.Geteuid())
+	}
+}
+
+// threadSections splits inspect's per-thread signal blocks by TID.
+func threadSections(out string) map[int][]string {
+	m := map[int][]string{}
+	cur := -1
+	for _, l := range strings.Split(out, "\n") {
+		if rest, ok := strings.CutPrefix(l, "  thread "); ok {
+			n, err := strconv.Atoi(rest)
+			if err == nil {
+				cur = n
+				continue
+			}
+		}
+		if cur >= 0 && strings.HasPrefix(l, "    ") {
+			m[cur] = append(m[cur], strings.TrimSpace(l))
+		} else {
+			cur = -1
+		}
+	}
+	return m
+}
+
+// field returns the line of a thread section that starts with key.
+func field(section []string, key string) string {
+	for _, l := range section {
+		if strings.HasPrefix(l, key) {
+			return l
+		}
+	}
+	return ""
+}
+
+// maskedHelper sets known signal state and waits for stdin to close. Ignoring is process-wide
+// (SIG_IGN in the shared handler table); blocking is per thread, so the blocking goroutine locks
+// its thread and never unlocks it: that thread's mask is no longer the runtime's.
+func maskedHelper() int {
+	signal.Ignore(syscall.SIGHUP, syscall.SIGUSR2)
+	ready := make(chan int)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread is poisoned
+		var set unix.Sigset_t
+		for _, s := range []unix.Signal{unix.SIGUSR1, sigRTMin2} {
+			set.Val[(s-1)/64] |= 1 << (uint(s-1) % 64)
+		}
+		if err := unix.PthreadSigmask(unix.SIG_BLOCK, &set, nil); err != nil {
+			fmt.Fprintln(os.Stderr, "masked:", err)
+			os.Exit(1)
+		}
+		tid := unix.Gettid()
+		// Thread-directed, and blocked there: it stays pending in this thread's SigPnd.
+		if err := unix.Tgkill(os.Getpid(), tid, unix.SIGUSR1); err != nil {
+			fmt.Fprintln(os.Stderr, "masked:", err)
+			os.Exit(1)
+		}
+		ready <- tid
+		select {} // keep the thread, locked, for the life of the helper
+	}()
+	fmt.Printf("ready pid %d tid %d\n", os.Getpid(), <-ready)
+	io.Copy(io.Discard, os.Stdin)
+	return 0
+}
