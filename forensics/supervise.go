@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -42,6 +43,7 @@ func runSupervise(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	fs.SetOutput(stderr)
 	workers := fs.Int("workers", 4, "number of worker processes")
 	duration := fs.Duration("duration", 5*time.Second, "how long each worker computes")
+	trySIGCHLD := fs.Bool("try-sigchld", false, "experiment: also block SIGCHLD and read it from the signalfd, and count what arrives")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -58,14 +60,18 @@ func runSupervise(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	if err != nil {
 		return fmt.Errorf("supervise: %w", err)
 	}
+	sigs := signalfdSignals
+	if *trySIGCHLD {
+		sigs = append(sigs[:len(sigs):len(sigs)], unix.SIGCHLD)
+	}
 	if os.Getenv(maskedEnv) != "1" {
-		return reexecMasked(exe, args)
+		return reexecMasked(exe, args, sigs)
 	}
 	outFile, errFile := fileOf(stdout), fileOf(stderr)
 	if outFile == nil || errFile == nil {
 		return errors.New("supervise: stdout and stderr must be files or pipes")
 	}
-	s := &supervisor{out: stdout}
+	s := &supervisor{out: stdout, sigs: sigs}
 	return s.run(ctx, exe, *workers, *duration, outFile, errFile)
 }
 
@@ -74,9 +80,9 @@ func runSupervise(ctx context.Context, args []string, stdin io.Reader, stdout, s
 // its runtime clones from it, starts with them blocked. Blocking them here, on one thread of a
 // running Go program, would not do: the runtime's other threads keep them unblocked and the
 // kernel would deliver them there. execve keeps the pid, so `kill -USR1 <pid>` still reaches us.
-func reexecMasked(exe string, args []string) error {
+func reexecMasked(exe string, args []string, sigs []unix.Signal) error {
 	runtime.LockOSThread() // execve runs on this thread; its mask is the one the new image gets
-	if err := sigloop.Block(signalfdSignals...); err != nil {
+	if err := sigloop.Block(sigs...); err != nil {
 		return fmt.Errorf("supervise: %w", err)
 	}
 	argv := append([]string{exe, "supervise"}, args...)
@@ -91,6 +97,8 @@ func reexecMasked(exe string, args []string) error {
 // os/signal goroutine fills.
 type supervisor struct {
 	out     io.Writer
+	sigs    []unix.Signal // read from the signalfd
+	sigchld int           // SIGCHLDs the signalfd delivered (-try-sigchld)
 	ep      *sigloop.Epoll
 	sfd     int
 	efd     int
@@ -140,7 +148,7 @@ func (s *supervisor) run(ctx context.Context, exe string, n int, duration time.D
 	if s.ep, err = sigloop.NewEpoll(); err != nil {
 		return fmt.Errorf("supervise: %w", err)
 	}
-	if s.sfd, err = sigloop.Signalfd(signalfdSignals...); err != nil {
+	if s.sfd, err = sigloop.Signalfd(s.sigs...); err != nil {
 		return fmt.Errorf("supervise: %w", err)
 	}
 	if s.efd, err = sigloop.Eventfd(); err != nil {
@@ -218,13 +226,16 @@ func (s *supervisor) run(ctx context.Context, exe string, n int, duration time.D
 		if !announced && s.allReady() {
 			announced = true
 			s.say("ready: pid %d; signalfd %d reads %s, eventfd %d bridges %s, %d pidfds in epoll fd %d",
-				os.Getpid(), s.sfd, names(signalfdSignals), s.efd, "SIGTERM SIGINT", len(s.workers), s.ep.Fd())
+				os.Getpid(), s.sfd, names(s.sigs), s.efd, "SIGTERM SIGINT", len(s.workers), s.ep.Fd())
 		}
 		if ctx.Err() != nil && !s.stopping {
 			s.stop("context cancelled")
 		}
 	}
 	s.say("all %d workers reaped through their pidfds; children of pid %d left: %s", len(s.workers), os.Getpid(), childrenLeft(os.Getpid()))
+	if slices.Contains(s.sigs, unix.SIGCHLD) {
+		s.say("-try-sigchld: %d children exited, the signalfd delivered %d SIGCHLD", len(s.workers), s.sigchld)
+	}
 	if s.failed > 0 {
 		return fmt.Errorf("supervise: %d of %d workers did not exit cleanly", s.failed, len(s.workers))
 	}
@@ -235,7 +246,7 @@ func (s *supervisor) run(ctx context.Context, exe string, n int, duration time.D
 // signals: the claim the whole design rests on, checked against the kernel.
 func (s *supervisor) checkMask() error {
 	want := uint64(0)
-	for _, sig := range signalfdSignals {
+	for _, sig := range signalfdSignals { // SIGCHLD (-try-sigchld) is expected to be unblocked
 		want |= 1 << (sig - 1)
 	}
 	p, err := proc.Read("/proc", os.Getpid())
@@ -248,6 +259,15 @@ func (s *supervisor) checkMask() error {
 		}
 	}
 	s.say("pid %d re-executed with %s blocked; /proc/%d/task: all %d threads block them", os.Getpid(), proc.DescribeSignals(want), os.Getpid(), len(p.Threads))
+	if slices.Contains(s.sigs, unix.SIGCHLD) {
+		n := 0
+		for _, t := range p.Threads {
+			if t.Status.SigBlk&(1<<(unix.SIGCHLD-1)) != 0 {
+				n++
+			}
+		}
+		s.say("-try-sigchld: SIGCHLD was blocked across execve too, yet only %d of %d threads block it now: the runtime unblocks it", n, len(p.Threads))
+	}
 	return nil
 }
 
@@ -258,6 +278,9 @@ func (s *supervisor) onSignalfd() error {
 			return err
 		}
 		sig := unix.Signal(info.Signo)
+		if sig == unix.SIGCHLD {
+			s.sigchld++
+		}
 		s.say("%s from pid %d (uid %d) read from signalfd", unix.SignalName(sig), info.Pid, info.Uid)
 		switch sig {
 		case unix.SIGUSR1:

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -56,4 +57,30 @@ func TestSupervise(t *testing.T) {
 		t.Errorf("no 'left: none' line")
 	}
 	assertGone(t, workers)
+}
+
+// TestSuperviseTrySIGCHLD is the experiment behind the design: SIGCHLD blocked across execve and
+// put in the signalfd still never reaches it, because the runtime unblocks it on every thread
+// (runtime/signal_unix.go minitSignalMask) and its own handler takes each one.
+func TestSuperviseTrySIGCHLD(t *testing.T) {
+	out, err := exec.Command(binPath, "supervise", "-workers", "4", "-duration", "200ms", "-try-sigchld").CombinedOutput()
+	if err != nil {
+		t.Fatalf("supervise -try-sigchld: %v\n%s", err, out)
+	}
+	lines := strings.Split(string(out), "\n")
+	m := matching(lines, `^supervise: -try-sigchld: SIGCHLD was blocked across execve too, yet only (\d+) of (\d+) threads block it now`)
+	if len(m) != 1 {
+		t.Fatalf("no per-thread SIGCHLD mask line\n%s", out)
+	}
+	if blocking, all := atoi(t, m[0][1]), atoi(t, m[0][2]); blocking >= all {
+		t.Errorf("%d of %d threads block SIGCHLD: want some thread with it unblocked", blocking, all)
+	}
+	for _, want := range []string{
+		`^supervise: -try-sigchld: 4 children exited, the signalfd delivered 0 SIGCHLD$`,
+		`^supervise: worker \d pid \d+ reaped via pidfd`,
+	} {
+		if len(matching(lines, want)) == 0 {
+			t.Errorf("no line matches %q\n%s", want, out)
+		}
+	}
 }
