@@ -37,6 +37,7 @@ command -v perf >/dev/null || { echo "sched-latency.sh: perf not found (Debian: 
 if [[ -z $dir ]]; then
 	dir=$(mktemp -d /tmp/sched-latency.XXXXXX)
 fi
+mkdir -p "$dir"
 data=$dir/perf.data
 comm=$(basename "$bin" | cut -c1-15) # the kernel keeps 15 bytes of comm
 
