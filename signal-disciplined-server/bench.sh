@@ -2,11 +2,13 @@
 # bench.sh BIN: echo-load against signal-disciplined-server (raw and blocking epoll waits) and
 # against the stdlib reference (testdata/stdecho: goroutine per connection, io.Copy), built
 # in this run. Server on CPU 0, load on CPU 1 (taskset), so each side has one core.
-# Environment: SECS (measured seconds per run, default 5), WARMUP (default 1s).
+# Environment: SECS (measured seconds per run, default 3), WARMUP (default 500ms), ROUNDS
+# (default 3): the machine is shared, so each figure is a median over interleaved rounds.
 set -euo pipefail
 BIN=${1:?usage: bench.sh BIN}
-SECS=${SECS:-5}
-WARMUP=${WARMUP:-1s}
+SECS=${SECS:-3}
+WARMUP=${WARMUP:-500ms}
+ROUNDS=${ROUNDS:-3}
 cd "$(dirname "$0")"
 tmp=$(mktemp -d)
 pids=()
@@ -35,41 +37,67 @@ start() {
 	exit 1
 }
 start raw "$BIN/signal-disciplined-server" -wait raw
-ADDR_raw=$ADDR
+ADDR_raw=$ADDR PID_raw=${pids[-1]}
 start blocking "$BIN/signal-disciplined-server" -wait blocking
-ADDR_blocking=$ADDR
+ADDR_blocking=$ADDR PID_blocking=${pids[-1]}
 start stdlib "$tmp/stdecho"
-ADDR_stdlib=$ADDR
+ADDR_stdlib=$ADDR PID_stdlib=${pids[-1]}
+
+# The server's CPU time (clock ticks) and context switches (all threads), from /proc: cost per
+# message is less disturbed by the other tenants of this machine than msgs/s is.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+switches() { cat /proc/"$1"/task/*/status | awk '/ctxt_switches/ {n += $2} END {print n}'; }
 
 scenarios=(
 	"1 conn reqresp 64 B|-conns 1 -size 64 -mode reqresp"
 	"100 conns reqresp 64 B|-conns 100 -size 64 -mode reqresp"
 	"1000 conns pipeline 4 KiB|-conns 1000 -size 4096 -mode pipeline -depth 4"
 )
-echo "machine: $(nproc) CPUs, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg); ${SECS}s per run after ${WARMUP} warm-up"
-printf '%-28s %-26s %10s %9s %9s %10s %9s %8s\n' scenario server msgs/s p50_us p99_us p999_us "x stdlib" "p99 x"
+servers=(stdlib raw blocking)
+echo "machine: $(nproc) CPUs, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "srv_cpu_us, srv_cs: the server's CPU microseconds and context switches per echoed message"
+echo "each cell: median of $ROUNDS rounds of ${SECS}s (after ${WARMUP} warm-up); rounds interleave the servers, rotating their order"
+printf '%-26s %-26s %10s %9s %9s %10s %9s %8s %11s %9s\n' scenario server msgs/s p50_us p99_us p999_us "x stdlib" "p99 x" "srv_cpu_us" "srv_cs"
+median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 for sc in "${scenarios[@]}"; do
 	name=${sc%%|*}
 	args=${sc#*|}
-	declare -A rate p50 p99 p999
-	for srv in stdlib raw blocking; do
-		addr_var=ADDR_$srv
-		line=$(taskset -c 1 "$BIN/echo-load" -addr "${!addr_var}" $args -duration "${SECS}s" -warmup "$WARMUP" | grep '^result ')
-		rate[$srv]=$(sed 's/.*msgs_per_s=\([0-9.]*\).*/\1/' <<<"$line")
-		p50[$srv]=$(sed 's/.* p50_us=\([0-9.]*\).*/\1/' <<<"$line")
-		p99[$srv]=$(sed 's/.* p99_us=\([0-9.]*\).*/\1/' <<<"$line")
-		p999[$srv]=$(sed 's/.* p999_us=\([0-9.]*\).*/\1/' <<<"$line")
+	declare -A rate p50 p99 p999 cpuus csw_
+	for round in $(seq "$ROUNDS"); do
+		for i in 0 1 2; do
+			srv=${servers[$(((i + round) % 3))]}
+			addr_var=ADDR_$srv pid_var=PID_$srv
+			t0=$(ticks "${!pid_var}") s0=$(switches "${!pid_var}")
+			line=$(taskset -c 1 "$BIN/echo-load" -addr "${!addr_var}" $args -duration "${SECS}s" -warmup "$WARMUP" | grep '^result ')
+			t1=$(ticks "${!pid_var}") s1=$(switches "${!pid_var}")
+			# msgs counts the measured window only; CPU and switches include the warm-up: scale.
+			read -r cpu csw < <(awk -v m="$(sed 's/.*msgs=\([0-9]*\) .*/\1/' <<<"$line")" -v s="$SECS" -v w="${WARMUP%ms}" \
+				-v dt=$((t1 - t0)) -v ds=$((s1 - s0)) -v hz="$(getconf CLK_TCK)" \
+				'BEGIN {f = s / (s + w / 1000); printf "%.2f %.2f\n", dt * f * 1e6 / hz / m, ds * f / m}')
+			cpuus[$srv]+=" $cpu"
+			csw_[$srv]+=" $csw"
+			rate[$srv]+=" $(sed 's/.*msgs_per_s=\([0-9.]*\).*/\1/' <<<"$line")"
+			p50[$srv]+=" $(sed 's/.* p50_us=\([0-9.]*\).*/\1/' <<<"$line")"
+			p99[$srv]+=" $(sed 's/.* p99_us=\([0-9.]*\).*/\1/' <<<"$line")"
+			p999[$srv]+=" $(sed 's/.* p999_us=\([0-9.]*\).*/\1/' <<<"$line")"
+		done
 	done
-	for srv in stdlib raw blocking; do
-		label=$srv
-		[ "$srv" = stdlib ] && label="stdlib (io.Copy)"
-		[ "$srv" = raw ] && label="this, -wait raw (default)"
-		[ "$srv" = blocking ] && label="this, -wait blocking"
-		ratio=$(awk -v a="${rate[$srv]}" -v b="${rate[stdlib]}" 'BEGIN{printf "%.2fx", a/b}')
-		pr=$(awk -v a="${p99[$srv]}" -v b="${p99[stdlib]}" 'BEGIN{printf "%.2fx", a/b}')
-		printf '%-28s %-26s %10s %9s %9s %10s %9s %8s\n' "$name" "$label" "${rate[$srv]}" "${p50[$srv]}" "${p99[$srv]}" "${p999[$srv]}" "$ratio" "$pr"
+	base_rate=$(median <<<"${rate[stdlib]}")
+	base_p99=$(median <<<"${p99[stdlib]}")
+	for srv in "${servers[@]}"; do
+		case $srv in
+		stdlib) label="stdlib (io.Copy)" ;;
+		raw) label="this, -wait raw (default)" ;;
+		blocking) label="this, -wait blocking" ;;
+		esac
+		r=$(median <<<"${rate[$srv]}")
+		q=$(median <<<"${p99[$srv]}")
+		ratio=$(awk -v a="$r" -v b="$base_rate" 'BEGIN{printf "%.2fx", a/b}')
+		pr=$(awk -v a="$q" -v b="$base_p99" 'BEGIN{printf "%.2fx", a/b}')
+		printf '%-26s %-26s %10s %9s %9s %10s %9s %8s %11s %9s\n' "$name" "$label" "$r" "$(median <<<"${p50[$srv]}")" "$q" "$(median <<<"${p999[$srv]}")" "$ratio" "$pr" \
+			"$(median <<<"${cpuus[$srv]}")" "$(median <<<"${csw_[$srv]}")"
 	done
-	unset rate p50 p99 p999
+	unset rate p50 p99 p999 cpuus csw_
 done
 echo
 echo "GC stop-the-world wait for an idle loop's P (runtime/metrics /sched/pauses/stopping/gc:seconds, max bucket):"
