@@ -3,6 +3,7 @@ package gnu
 import (
 	"bytes"
 	"encoding/binary"
+	"unsafe"
 )
 
 // Formatter is GNU cat's formatting transform (-b -E -n -s -T -v and the combinations -A -e -t)
@@ -17,10 +18,11 @@ type Formatter struct {
 	newlines  int
 	pendingCR bool // -E without -v: a CR ended the last chunk; "^M" if an LF follows, else "\r"
 	num       lineNumber
-	// enc and encLen hold the -v rendering of every byte other than LF, packed little endian
-	// (at most 4 bytes: "M-^A"), so the -v path is one table load and one 4-byte store per byte.
-	enc    [256]uint32
-	encLen [256]uint8
+	// tab holds the -v rendering of every byte: up to 4 bytes ("M-^A") packed little endian in
+	// the low half, their count in the high half, so a byte costs one load and one store.
+	tab [256]uint64
+	// wholeChunk: -v without -n, -b or -s; tab also renders LF.
+	wholeChunk bool
 }
 
 // NewFormatter returns a Formatter for opts, at the start of a line with line number 0.
@@ -29,12 +31,24 @@ func NewFormatter(opts Options) *Formatter {
 	f.num.init()
 	for c := 0; c < 256; c++ {
 		s := visible(byte(c), opts.ShowTabs)
-		var w [4]byte
-		copy(w[:], s)
-		f.enc[c] = binary.LittleEndian.Uint32(w[:])
-		f.encLen[c] = uint8(len(s))
+		f.tab[c] = pack(s)
+	}
+	if opts.ShowNonprinting && !opts.Number && !opts.SqueezeBlank {
+		f.wholeChunk = true
+		nl := "\n"
+		if opts.ShowEnds {
+			nl = "$\n"
+		}
+		f.tab['\n'] = pack(nl)
 	}
 	return f
+}
+
+// pack makes a tab entry of s (at most 4 bytes).
+func pack(s string) uint64 {
+	var w [4]byte
+	copy(w[:], s)
+	return uint64(binary.LittleEndian.Uint32(w[:])) | uint64(len(s))<<32
 }
 
 // visible is the -v notation for c: printable ASCII as is, controls as ^X, DEL as ^?, and bytes
@@ -54,13 +68,19 @@ func visible(c byte, showTabs bool) string {
 	}
 }
 
-// MaxGrowth bounds len(output)/len(input) of Format, plus a line number per input byte: callers
-// size buffers with it.
-const MaxGrowth = 4 + len("  ") // "M-^X" per byte; a number is charged to the LF before it
-
 // Format appends the rendering of src to dst and returns the extended slice.
 func (f *Formatter) Format(dst, src []byte) []byte {
 	o := f.opts
+	if f.wholeChunk && len(src) > 0 {
+		// -v, -vE, -vT, -A: no line numbers and no squeezing, so an LF is just one more table
+		// entry ("\n" or "$\n") and the chunk needs no splitting into lines.
+		if src[len(src)-1] == '\n' {
+			f.newlines = 0
+		} else {
+			f.newlines = -1
+		}
+		return f.encode(dst, src)
+	}
 	for i := 0; i < len(src); {
 		if src[i] == '\n' {
 			i++
@@ -150,21 +170,53 @@ func (f *Formatter) line(dst, seg []byte, lfFollows bool) []byte {
 	return dst
 }
 
-// encode appends the -v rendering of seg through the byte table.
+// encode appends the -v rendering of seg through the byte table. Text is mostly printable
+// ASCII, which -v leaves alone, so eight bytes at a time are tested at once (SWAR) and copied
+// as they are when all are printable; other bytes take one table load and one 4-byte store.
 func (f *Formatter) encode(dst, seg []byte) []byte {
 	n := len(dst)
-	need := n + 4*len(seg) + 4
+	need := n + 4*len(seg) + 8
 	if cap(dst) < need {
 		grown := make([]byte, n, 2*need)
 		copy(grown, dst)
 		dst = grown
 	}
-	out := dst[:need]
-	for _, c := range seg {
-		binary.LittleEndian.PutUint32(out[n:n+4], f.enc[c])
-		n += int(f.encLen[c])
+	// The stores below go through a raw pointer: need bytes are allocated and every step
+	// writes at most 8 bytes while consuming at least one input byte that reserved 4, with 8
+	// to spare at the end, so no store can pass need. Bounds checks here cost a third of -A.
+	base := unsafe.Pointer(unsafe.SliceData(dst[:need]))
+	tab := &f.tab
+	i := 0
+	for ; i+8 <= len(seg); i += 8 {
+		x := binary.LittleEndian.Uint64(seg[i:])
+		if allPrintable(x) {
+			*(*uint64)(unsafe.Add(base, n)) = x
+			n += 8
+			continue
+		}
+		for k := 0; k < 8; k++ {
+			e := tab[byte(x>>(8*k))]
+			*(*uint32)(unsafe.Add(base, n)) = uint32(e)
+			n += int(e >> 32)
+		}
+	}
+	for _, c := range seg[i:] {
+		e := tab[c]
+		*(*uint32)(unsafe.Add(base, n)) = uint32(e)
+		n += int(e >> 32)
 	}
 	return dst[:n]
+}
+
+// allPrintable reports whether all eight bytes of x are in 0x20..0x7e: no byte below 0x20
+// (the "has a byte less than n" test: x-n*0x01..01 borrows into a byte's high bit only where
+// that byte was smaller, and &^x drops bytes whose high bit was already set) and none at or
+// above 0x7f (adding 1 sets the high bit of a 0x7f byte; bytes >= 0x80 have it already).
+func allPrintable(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	below := (x - 0x20*ones) &^ x & highs
+	above := ((x + ones) | x) & highs
+	return below|above == 0
 }
 
 // lineNumber is the "%6d\t" prefix kept as text and incremented in place, as GNU does, so

@@ -146,3 +146,51 @@ func TestStrerror(t *testing.T) {
 		t.Errorf("Strerror(9999) = %q", got)
 	}
 }
+
+func TestAllPrintable(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for pos := 0; pos < 8; pos++ {
+			w := []byte("abcdefgh")
+			w[pos] = byte(c)
+			x := uint64(0)
+			for k := 7; k >= 0; k-- {
+				x = x<<8 | uint64(w[k])
+			}
+			if got, want := allPrintable(x), c >= 0x20 && c < 0x7f; got != want {
+				t.Errorf("allPrintable with byte %#x at %d = %v, want %v", c, pos, got, want)
+			}
+		}
+	}
+}
+
+// BenchmarkFormat measures the transform alone on log-like text (MB/s per option set).
+func BenchmarkFormat(b *testing.B) {
+	rng := rand.New(rand.NewSource(1))
+	words := []string{"the", "kernel", "page", "cache", "splice", "read", "write", "\t", "é", "0x7f3a", "[INFO]", "ok", "ENOSPC"}
+	var text []byte
+	for len(text) < 128<<10 {
+		for l := rng.Intn(120); l > 0; l -= 6 {
+			text = append(text, words[rng.Intn(len(words))]...)
+			text = append(text, ' ')
+		}
+		text = append(text, '\n')
+	}
+	text = text[:128<<10]
+	for _, c := range []struct {
+		name string
+		opts Options
+	}{
+		{"n", Options{Number: true}},
+		{"A", Options{ShowNonprinting: true, ShowEnds: true, ShowTabs: true}},
+		{"nA", Options{Number: true, ShowNonprinting: true, ShowEnds: true, ShowTabs: true}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			f := NewFormatter(c.opts)
+			out := make([]byte, 0, 5*len(text))
+			b.SetBytes(int64(len(text)))
+			for i := 0; i < b.N; i++ {
+				out = f.Format(out[:0], text)
+			}
+		})
+	}
+}

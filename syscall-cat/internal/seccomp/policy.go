@@ -147,6 +147,7 @@ var symbols = map[string]uint32{
 	"TCGETS":       0x5401,
 	"F_GETFL":      3,
 	"F_SETPIPE_SZ": 1031,
+	"F_GETPIPE_SZ": 1032,
 	"SIGPIPE":      13,
 	"SIG_BLOCK":    0,
 	"SIG_UNBLOCK":  1,

@@ -56,6 +56,7 @@ type Copier struct {
 	outMode   uint32
 	outAppend bool // copy_file_range, sendfile and splice refuse O_APPEND outputs
 	outTTY    bool
+	outGrown  bool // the output pipe was offered a bigger buffer
 	buf       []byte
 	pipe      [2]int // private pipe, created on first use; -1 when absent
 	// Used lists the methods that moved at least one byte, in order of first use.
@@ -116,6 +117,10 @@ func (c *Copier) Copy(in int, inSt *unix.Stat_t) error {
 			}, true) {
 				return nil
 			}
+		}
+		if outPipe && !c.outGrown {
+			c.outGrown = true
+			growPipe(c.out)
 		}
 		if inPipe || outPipe {
 			if c.run(in, Splice, func() (int, error) {
@@ -292,4 +297,15 @@ func readFull(fd int, p []byte) (int, error) {
 func isTTY(fd int) bool {
 	_, err := unix.IoctlGetTermios(fd, unix.TCGETS)
 	return err == nil
+}
+
+// growPipe raises a pipe's buffer to privatePipeSize if it is smaller, so that each splice and
+// each of the reader's reads move up to 1 MiB instead of 64 KiB (16 pages): a quarter of the
+// wake-ups on both sides. It only ever grows: a pipe somebody made bigger stays so. Failure is
+// harmless (the user may be over /proc/sys/fs/pipe-user-pages-soft, where the kernel refuses).
+func growPipe(fd int) {
+	size, err := unix.FcntlInt(uintptr(fd), unix.F_GETPIPE_SZ, 0)
+	if err == nil && size < privatePipeSize {
+		_, _ = unix.FcntlInt(uintptr(fd), unix.F_SETPIPE_SZ, privatePipeSize)
+	}
 }
