@@ -95,12 +95,11 @@ func runTrace(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	started := make(chan int, 1)
 	done := make(chan result, 1)
-	detach := make(chan struct{})
+	t := ptrace.New(opts)
 	// The tracer goroutine locks its thread and returns without unlocking it: the runtime then
 	// terminates that thread (runtime.LockOSThread), the only safe end for a thread that was a
 	// tracer. Everything it traced has exited or been detached by then.
 	go func() {
-		t := ptrace.New(opts)
 		if *pid != 0 {
 			if err := t.Attach(*pid); err != nil {
 				done <- result{err: err}
@@ -115,7 +114,7 @@ func runTrace(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			}
 			started <- child
 		}
-		st, err := t.Run(detach)
+		st, err := t.Run()
 		done <- result{st, err}
 	}()
 
@@ -126,9 +125,8 @@ func runTrace(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		case s := <-sigs:
 			switch {
 			case *pid != 0:
-				if detach != nil {
-					close(detach)
-					detach = nil
+				if err := t.RequestDetach(); err != nil {
+					fmt.Fprintf(stderr, "trace: %v\n", err)
 				}
 			case target != 0 && (s == unix.SIGTERM || s == unix.SIGHUP):
 				unix.Kill(target, s.(unix.Signal))

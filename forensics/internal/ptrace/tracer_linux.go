@@ -3,11 +3,13 @@
 // syscall's entry from its exit, PTRACE_LISTEN for group-stops and PTRACE_INTERRUPT to detach.
 //
 // Every ptrace request must come from the tracer thread: the kernel records a task, not a process,
-// as the tracer (kernel/ptrace.c ptrace_check_attach: child->parent == current). So a Tracer runs
-// on one goroutine locked to its OS thread for good. wait(2), on the other hand, may be called from
-// any thread of the tracer's process (kernel/exit.c do_wait walks every thread's children and
-// tracees unless __WNOTHREAD), so a waiter goroutine blocks in wait4 and hands each stop to the
-// tracer thread over a channel, where it can be multiplexed with the tracer's own signals.
+// as the tracer (kernel/ptrace.c ptrace_check_attach: child->parent == current; /proc/PID/status
+// TracerPid shows that thread's id). So a Tracer runs on one goroutine locked to its OS thread for
+// good, and that thread also blocks in wait4(2) for the next stop: handing each stop over from a
+// waiter goroutine costs a scheduler hand-off to the locked thread per stop, which measured 8x
+// slower than strace. A thread blocked in wait4 cannot be woken by a signal (the Go runtime
+// installs every handler with SA_RESTART, so wait4 restarts), so a detach request wakes it with
+// what wait4 does wait for: the exit of a throwaway child of the tracer process.
 package ptrace
 
 import (
@@ -19,6 +21,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -78,8 +81,7 @@ type tracee struct {
 type waitResult struct {
 	pid    int
 	status unix.WaitStatus
-	stime  time.Duration
-	err    error
+	stime  time.Duration // the tracee's system CPU time (wait4's rusage), for -c
 }
 
 // Tracer holds one trace session. Create it with New and run it with Run or Attach; both must be
@@ -92,9 +94,11 @@ type Tracer struct {
 	summary *Summary
 	mainPid int
 	status  Status
-	waits   chan waitResult
 	detach  bool // detaching everything: every stop is answered with PTRACE_DETACH
 	self    int
+
+	detachRequested atomic.Bool
+	wakePid         atomic.Int64 // the throwaway child RequestDetach started, reaped by Run
 }
 
 // New returns a Tracer writing to opts.Out.
@@ -107,7 +111,6 @@ func New(opts Options) *Tracer {
 		out:     bufio.NewWriterSize(opts.Out, 64<<10),
 		tracees: map[int]*tracee{},
 		summary: NewSummary(),
-		waits:   make(chan waitResult, 64),
 		self:    os.Getpid(),
 	}
 }
@@ -195,7 +198,6 @@ func (t *Tracer) Start(path string, argv, env []string, files []uintptr) (int, e
 		t.line(t.tracees[pid], fmt.Sprintf("execve(%s, [%s], /* %d vars */) = 0\n", quote([]byte(path), false), strings.Join(args, ", "), len(env)))
 	}
 	t.summary.Add("execve", false, 0)
-	go t.waiter()
 	return pid, nil
 }
 
@@ -236,7 +238,6 @@ func (t *Tracer) Attach(pid int) error {
 		return fmt.Errorf("attach to %d: no threads", pid)
 	}
 	fmt.Fprintf(t.opts.Log, "trace: process %d attached, threads: %d\n", pid, len(t.tracees))
-	go t.waiter()
 	return nil
 }
 
@@ -276,50 +277,67 @@ func waitPid(pid int, ws *unix.WaitStatus, opts int) error {
 	}
 }
 
-// waiter reports every tracee state change. It never calls ptrace.
-func (t *Tracer) waiter() {
-	for {
-		var ws unix.WaitStatus
-		var ru unix.Rusage
-		pid, err := unix.Wait4(-1, &ws, unix.WALL, &ru)
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
-		t.waits <- waitResult{pid: pid, status: ws, stime: time.Duration(ru.Stime.Nano()), err: err}
-		if err != nil {
-			return
-		}
-	}
-}
-
-// Run traces until every tracee has exited or been detached. A value on detach (Ctrl-C in -p
-// mode) makes Run detach every tracee, leaving it running, and return. It returns how the first
-// process (the command, or the attached process) ended, if it did.
-func (t *Tracer) Run(detach <-chan struct{}) (Status, error) {
-	defer t.out.Flush()
-	for len(t.tracees) > 0 {
-		var r waitResult
-		select {
-		case r = <-t.waits:
-		default:
-			// Nothing pending: flush before sleeping, so output is prompt but written in
-			// batches while the tracees are busy.
+// wait returns the next state change of any tracee (or child). It polls first and flushes the
+// trace before it blocks, so output is prompt when the tracees are idle and written in batches
+// while they are busy.
+func (t *Tracer) wait() (waitResult, error) {
+	var ws unix.WaitStatus
+	var ru unix.Rusage
+	for _, opts := range []int{unix.WALL | unix.WNOHANG, unix.WALL} {
+		if opts&unix.WNOHANG == 0 {
 			if err := t.out.Flush(); err != nil {
-				return t.status, fmt.Errorf("write trace: %w", err)
+				return waitResult{}, fmt.Errorf("write trace: %w", err)
 			}
-			select {
-			case r = <-t.waits:
-			case <-detach:
-				detach = nil
-				t.startDetach()
+		}
+		for {
+			pid, err := unix.Wait4(-1, &ws, opts, &ru)
+			if errors.Is(err, unix.EINTR) {
 				continue
 			}
-		}
-		if r.err != nil {
-			if errors.Is(r.err, unix.ECHILD) {
-				break
+			if err != nil {
+				return waitResult{}, err
 			}
-			return t.status, os.NewSyscallError("wait4", r.err)
+			if pid > 0 {
+				return waitResult{pid: pid, status: ws, stime: time.Duration(ru.Stime.Nano())}, nil
+			}
+			break // WNOHANG and nothing yet
+		}
+	}
+	panic("unreachable: a blocking wait4 returned no child")
+}
+
+// RequestDetach asks Run, from any goroutine, to detach every tracee and return. It starts a
+// child that exits at once: its exit wakes the tracer thread from wait4 (see the package doc).
+func (t *Tracer) RequestDetach() error {
+	if t.detachRequested.Swap(true) {
+		return nil
+	}
+	pid, err := syscall.ForkExec("/proc/self/exe", []string{"forensics-trace-wake", "-h"}, &syscall.ProcAttr{})
+	if err != nil {
+		return fmt.Errorf("wake the tracer: %w", err)
+	}
+	t.wakePid.Store(int64(pid))
+	return nil
+}
+
+// Run traces until every tracee has exited or been detached (after RequestDetach), and returns
+// how the first process (the command, or the attached process) ended, if it did. It must run on
+// the goroutine that called Start or Attach.
+func (t *Tracer) Run() (Status, error) {
+	defer t.out.Flush()
+	for len(t.tracees) > 0 {
+		r, err := t.wait()
+		if errors.Is(err, unix.ECHILD) {
+			break
+		}
+		if err != nil {
+			return t.status, os.NewSyscallError("wait4", err)
+		}
+		if t.detachRequested.Load() && !t.detach {
+			t.startDetach()
+		}
+		if int64(r.pid) == t.wakePid.Load() && t.tracees[r.pid] == nil {
+			continue // the wake-up child: reaped, nothing else to do
 		}
 		if err := t.handle(r); err != nil {
 			return t.status, err

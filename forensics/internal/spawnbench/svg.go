@@ -17,8 +17,9 @@ var seriesColors = map[Mode]string{
 	ModeOSExec:   "#ff7f0e",
 }
 
-// WriteSVG draws the result as a line chart: x = parent VmRSS (MiB), y = median spawn time (us),
-// one polyline per mode with p10-p90 whiskers. Plain SVG 1.1, no script, no external resources.
+// WriteSVG draws the result as a line chart: x = parent VmRSS (MiB), y = median spawn time in
+// microseconds on a log scale, one polyline per mode with p10-p90 whiskers. Plain SVG 1.1, no
+// script, no external resources.
 func (r *Result) WriteSVG(w io.Writer) error {
 	const (
 		width, height = 760, 440
@@ -26,17 +27,30 @@ func (r *Result) WriteSVG(w io.Writer) error {
 		top, bottom   = 40, 50
 	)
 	pw, ph := float64(width-left-right), float64(height-top-bottom)
-	var maxX, maxY float64
+	// y is logarithmic, in whole decades: fork's curve spans two or three of them while the
+	// vfork family stays within one, and on a linear axis those flat lines would merge.
+	var maxX float64
+	minY, maxY := math.Inf(1), 0.0
 	for _, row := range r.Rows {
 		maxX = math.Max(maxX, float64(row.RSS)/(1<<20))
 		for _, st := range row.Cells {
 			maxY = math.Max(maxY, float64(st.P90)/1e3)
+			minY = math.Min(minY, math.Max(float64(st.P10)/1e3, 1))
 		}
 	}
 	maxX = niceCeil(maxX)
-	maxY = niceCeil(maxY)
+	if math.IsInf(minY, 1) {
+		minY, maxY = 1, 10
+	}
+	loDec, hiDec := math.Floor(math.Log10(minY)), math.Ceil(math.Log10(maxY))
+	if hiDec <= loDec {
+		hiDec = loDec + 1
+	}
 	x := func(v float64) float64 { return float64(left) + v/maxX*pw }
-	y := func(v float64) float64 { return float64(top) + ph - v/maxY*ph }
+	y := func(v float64) float64 {
+		l := math.Max(math.Log10(v), loDec) // v <= 0 (log -Inf) sits on the axis
+		return float64(top) + ph - (l-loDec)/(hiDec-loDec)*ph
+	}
 
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n", width, height, width, height)
@@ -45,15 +59,18 @@ func (r *Result) WriteSVG(w io.Writer) error {
 		html.EscapeString(fmt.Sprintf("spawn + reap time vs parent RSS (child %s, median, p10-p90)", r.Config.Child)))
 	// Axes and grid.
 	for i := 0; i <= 5; i++ {
-		vx, vy := maxX*float64(i)/5, maxY*float64(i)/5
+		vx := maxX * float64(i) / 5
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#ddd"/>`+"\n", x(vx), top, x(vx), height-bottom)
-		fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>`+"\n", left, y(vy), width-right, y(vy))
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%g</text>`+"\n", x(vx), height-bottom+16, vx)
+	}
+	for d := loDec; d <= hiDec; d++ {
+		vy := math.Pow(10, d)
+		fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>`+"\n", left, y(vy), width-right, y(vy))
 		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end">%g</text>`+"\n", left-6, y(vy)+4, vy)
 	}
 	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.0f" height="%.0f" fill="none" stroke="black"/>`+"\n", left, top, pw, ph)
 	fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">parent VmRSS (MiB)</text>`+"\n", float64(left)+pw/2, height-12)
-	fmt.Fprintf(&b, `<text x="16" y="%.1f" text-anchor="middle" transform="rotate(-90 16 %.1f)">microseconds</text>`+"\n", float64(top)+ph/2, float64(top)+ph/2)
+	fmt.Fprintf(&b, `<text x="16" y="%.1f" text-anchor="middle" transform="rotate(-90 16 %.1f)">microseconds (log scale)</text>`+"\n", float64(top)+ph/2, float64(top)+ph/2)
 	// Series.
 	for i, m := range r.Config.Modes {
 		color := seriesColors[m]

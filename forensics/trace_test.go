@@ -1,0 +1,398 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"kernel-foundations/forensics/internal/ptrace"
+)
+
+// forkingWorkload is deterministic in its syscall counts: the same binaries, the same files, the
+// same failures on every run (dash vforks each command and reaps it in its SIGCHLD handler).
+const forkingWorkload = `for i in 1 2 3; do /bin/true; cat /etc/hostname >/dev/null; done; ls /nonexistent`
+
+// TestTraceCountsMatchStrace is the acceptance test for -c: the per-syscall calls and errors of
+// `forensics trace -f -c` equal those of `strace -f -c` on the same forking workload.
+func TestTraceCountsMatchStrace(t *testing.T) {
+	stracePath, err := exec.LookPath("strace")
+	if err != nil {
+		t.Skipf("strace is not installed (.ci/deps installs it): %v", err)
+	}
+	dir := t.TempDir()
+	run := func(name string, args ...string) map[string][2]uint64 {
+		t.Helper()
+		out := filepath.Join(dir, name)
+		cmd := exec.Command(args[0], append(append(args[1:], "-o", out, "--"), "sh", "-c", forkingWorkload)...)
+		stderr, err := cmd.CombinedOutput()
+		// ls /nonexistent fails with 2, and both tracers pass the status through.
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+			t.Fatalf("%s: err = %v, want exit status 2\n%s", name, err, stderr)
+		}
+		text, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts, err := ptrace.ParseTable(string(text))
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, text)
+		}
+		if len(counts) < 10 {
+			t.Fatalf("%s: only %d syscalls counted:\n%s", name, len(counts), text)
+		}
+		return counts
+	}
+	want := run("strace", stracePath, "-f", "-c")
+	got := run("forensics", binPath, "trace", "-f", "-c")
+	for name, w := range want {
+		if g := got[name]; g != w {
+			t.Errorf("%-16s calls/errors = %d/%d, strace says %d/%d", name, g[0], g[1], w[0], w[1])
+		}
+	}
+	for name, g := range got {
+		if _, ok := want[name]; !ok {
+			t.Errorf("%-16s calls/errors = %d/%d, strace does not list it", name, g[0], g[1])
+		}
+	}
+	for _, name := range []string{"execve", "vfork", "wait4", "rt_sigreturn", "openat"} {
+		if got[name][0] == 0 {
+			t.Errorf("%s not counted: the workload must exercise it", name)
+		}
+	}
+}
+
+func TestTraceExitStatusPassesThrough(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		script string
+		code   int
+		signal syscall.Signal
+		last   string
+	}{
+		{"exit 0", "exit 0", 0, 0, "+++ exited with 0 +++"},
+		{"exit 7", "exit 7", 7, 0, "+++ exited with 7 +++"},
+		{"exit 255", "exit 255", 255, 0, "+++ exited with 255 +++"},
+		{"SIGTERM", "kill -TERM $$", -1, syscall.SIGTERM, "+++ killed by SIGTERM +++"},
+		{"SIGKILL", "kill -KILL $$", -1, syscall.SIGKILL, "+++ killed by SIGKILL +++"},
+		{"SIGSEGV", "kill -SEGV $$", -1, syscall.SIGSEGV, "+++ killed by SIGSEGV"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(binPath, "trace", "--", "sh", "-c", tc.script)
+			cmd.Dir = t.TempDir() // a core file, if any, lands here
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+			if tc.signal != 0 {
+				if !ws.Signaled() || ws.Signal() != tc.signal {
+					t.Errorf("tracer wait status %#x (err %v), want killed by %v", uint32(ws), err, tc.signal)
+				}
+			} else if !ws.Exited() || ws.ExitStatus() != tc.code {
+				t.Errorf("tracer wait status %#x (err %v), want exit %d", uint32(ws), err, tc.code)
+			}
+			lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+			if last := lines[len(lines)-1]; !strings.HasPrefix(last, tc.last) {
+				t.Errorf("last trace line = %q, want %q", last, tc.last)
+			}
+		})
+	}
+}
+
+// TestTraceDecodesArguments checks the strace-shaped lines: the synthesised first execve, a path
+// read from tracee memory with its flags by name, an errno by name and message, a write buffer,
+// and the exit.
+func TestTraceDecodesArguments(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no-such-file")
+	cmd := exec.Command(binPath, "trace", "--", "cat", missing)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err == nil {
+		t.Fatalf("cat %s succeeded", missing)
+	}
+	out := stderr.String()
+	for _, want := range []string{
+		`execve("`, `", ["cat", "` + missing + `"], /* `,
+		`openat(AT_FDCWD, "` + missing + `", O_RDONLY) = -1 ENOENT (No such file or directory)`,
+		`openat(AT_FDCWD, "/etc/ld.so.cache", O_RDONLY|O_CLOEXEC) = 3`,
+		`write(2, "cat: `,
+		`exit_group(1) = ?`,
+		"+++ exited with 1 +++",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("trace output lacks %q", want)
+		}
+	}
+	if !strings.HasPrefix(out, `execve("`) {
+		t.Errorf("trace does not start with the execve line:\n%.200s", out)
+	}
+	if t.Failed() {
+		t.Logf("trace output:\n%s", out)
+	}
+}
+
+// TestTraceFollowsForks: with -f every child shows up under its own [pid N]; without it only the
+// first process is traced.
+func TestTraceFollowsForks(t *testing.T) {
+	script := "/bin/true; /bin/true"
+	pidRe := regexp.MustCompile(`^\[pid (\d+)\] `)
+	for _, tc := range []struct {
+		flags     []string
+		pids      int
+		trueExecs int
+	}{
+		{[]string{"-f"}, 3, 2},
+		{nil, 1, 0},
+	} {
+		args := append(append([]string{"trace"}, tc.flags...), "--", "sh", "-c", script)
+		out, err := exec.Command(binPath, args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("forensics %q: %v\n%s", args, err, out)
+		}
+		pids := map[string]bool{}
+		execs, exits := 0, 0
+		for _, ln := range strings.Split(string(out), "\n") {
+			if m := pidRe.FindStringSubmatch(ln); m != nil {
+				pids[m[1]] = true
+			}
+			if strings.Contains(ln, `execve("/bin/true", ["/bin/true"]`) {
+				execs++
+			}
+			if strings.Contains(ln, "+++ exited with 0 +++") {
+				exits++
+			}
+		}
+		if len(tc.flags) == 0 {
+			pids = map[string]bool{"main": true} // no prefix without -f
+		}
+		if len(pids) != tc.pids || execs != tc.trueExecs || exits != tc.pids {
+			t.Errorf("forensics %q: %d pids, %d execs of /bin/true, %d exits; want %d, %d, %d\n%s",
+				args, len(pids), execs, exits, tc.pids, tc.trueExecs, tc.pids, out)
+		}
+	}
+}
+
+// lines delivers r's lines on a channel.
+func lines(r io.Reader) <-chan string {
+	ch := make(chan string, 1024)
+	go func() {
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			ch <- sc.Text()
+		}
+		close(ch)
+	}()
+	return ch
+}
+
+// waitLine returns the first line from ch that contains want, failing the test if the stream
+// ends first (or after a generous deadline, so a hung tracer fails instead of hanging the suite).
+func waitLine(t *testing.T, ch <-chan string, want string, seen *[]string) string {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		select {
+		case ln, ok := <-ch:
+			if !ok {
+				t.Fatalf("output ended without %q; got:\n%s", want, strings.Join(*seen, "\n"))
+			}
+			*seen = append(*seen, ln)
+			if strings.Contains(ln, want) {
+				return ln
+			}
+		case <-deadline:
+			t.Fatalf("no %q after 30s; got:\n%s", want, strings.Join(*seen, "\n"))
+		}
+	}
+}
+
+func tracerPid(t *testing.T, pid int) string {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ln := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(ln, "TracerPid:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	t.Fatalf("no TracerPid in /proc/%d/status", pid)
+	return ""
+}
+
+// TestTraceAttachDetach: attach to a running process (a cat the test feeds through pipes), see its
+// syscalls, detach on SIGINT, and find it running on, untraced.
+func TestTraceAttachDetach(t *testing.T) {
+	victim := exec.Command("cat")
+	in, err := victim.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	outPipe, err := victim.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := victim.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer victim.Process.Kill()
+	echoed := bufio.NewReader(outPipe)
+	roundTrip := func(s string) {
+		t.Helper()
+		if _, err := io.WriteString(in, s+"\n"); err != nil {
+			t.Fatal(err)
+		}
+		got, err := echoed.ReadString('\n')
+		if err != nil || got != s+"\n" {
+			t.Fatalf("cat echoed %q, %v; want %q", got, err, s+"\n")
+		}
+	}
+	roundTrip("before")
+
+	tracer := exec.Command(binPath, "trace", "-p", strconv.Itoa(victim.Process.Pid))
+	stderr, err := tracer.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tracer.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer tracer.Process.Kill()
+	trace := lines(stderr)
+	var seen []string
+	waitLine(t, trace, "attached", &seen)
+	// TracerPid names the tracer *thread* (the task that attached), which is one of the tracer
+	// process's threads, not necessarily its main one.
+	tid := tracerPid(t, victim.Process.Pid)
+	if _, err := os.Stat("/proc/" + strconv.Itoa(tracer.Process.Pid) + "/task/" + tid); err != nil {
+		t.Errorf("while attached: TracerPid = %s, not a thread of the tracer %d: %v", tid, tracer.Process.Pid, err)
+	}
+
+	roundTrip("traced")
+	waitLine(t, trace, `write(1, "traced\n", 7) = 7`, &seen)
+
+	if err := tracer.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	waitLine(t, trace, "detached", &seen)
+	for range trace {
+	}
+	if err := tracer.Wait(); err != nil {
+		t.Errorf("tracer after SIGINT: %v, want exit 0", err)
+	}
+	if got := tracerPid(t, victim.Process.Pid); got != "0" {
+		t.Errorf("after detach: TracerPid = %s, want 0", got)
+	}
+	roundTrip("after") // still running, still echoing
+	in.Close()
+	if err := victim.Wait(); err != nil {
+		t.Errorf("cat after detach: %v, want a clean exit", err)
+	}
+}
+
+// TestTraceGroupStop: a tracee that stops itself stays stopped (PTRACE_LISTEN) until someone
+// sends SIGCONT, and then runs on.
+func TestTraceGroupStop(t *testing.T) {
+	cmd := exec.Command(binPath, "trace", "--", "sh", "-c", `kill -STOP $$; echo resumed`)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout strings.Builder
+	cmd.Stdout = &stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	trace := lines(stderr)
+	var seen []string
+	kill := waitLine(t, trace, ", SIGSTOP) = 0", &seen)
+	m := regexp.MustCompile(`kill\((\d+), SIGSTOP\)`).FindStringSubmatch(kill)
+	if m == nil {
+		t.Fatalf("cannot find the pid in %q", kill)
+	}
+	pid, _ := strconv.Atoi(m[1])
+	waitLine(t, trace, "--- stopped by SIGSTOP ---", &seen)
+	if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	waitLine(t, trace, "+++ exited with 0 +++", &seen)
+	for range trace {
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("trace: %v", err)
+	}
+	all := strings.Join(seen, "\n")
+	cont, write := strings.Index(all, "--- SIGCONT"), strings.Index(all, `write(1, "resumed\n"`)
+	if cont < 0 || write < 0 || write < cont {
+		t.Errorf("want SIGCONT delivered before the write of \"resumed\" (the stop must hold); got:\n%s", all)
+	}
+	if stdout.String() != "resumed\n" {
+		t.Errorf("stdout = %q, want %q", stdout.String(), "resumed\n")
+	}
+}
+
+func TestTraceBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"nothing to trace", nil, "no command"},
+		{"both -p and a command", []string{"-p", "1", "--", "true"}, "not both"},
+		{"-w without -c", []string{"-w", "--", "true"}, "-w only applies with -c"},
+		{"unknown command", []string{"--", "no-such-command-kf"}, "executable file not found"},
+		{"no such pid", []string{"-p", "999999999"}, "no process"},
+		{"unwritable -o", []string{"-o", "/nonexistent-dir/x", "--", "true"}, "no such file or directory"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := exec.Command(binPath, append([]string{"trace"}, tc.args...)...).CombinedOutput()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+				t.Fatalf("trace %q: err = %v, want exit status 1\n%s", tc.args, err, out)
+			}
+			if !strings.Contains(string(out), tc.want) {
+				t.Errorf("trace %q said %q, want it to mention %q", tc.args, out, tc.want)
+			}
+		})
+	}
+}
+
+// BenchmarkTraceOverhead measures the tracer against strace on the same syscall-heavy workload
+// (dd: 2 syscalls per byte), in the same run: `make bench` prints the ratios.
+func BenchmarkTraceOverhead(b *testing.B) {
+	stracePath, err := exec.LookPath("strace")
+	if err != nil {
+		b.Skipf("strace is not installed: %v", err)
+	}
+	workload := []string{"dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=20000", "status=none"}
+	for _, bc := range []struct {
+		name string
+		pre  []string
+	}{
+		{"untraced", nil},
+		{"strace-c", []string{stracePath, "-f", "-c", "-o", "/dev/null", "--"}},
+		{"forensics-c", []string{binPath, "trace", "-f", "-c", "-o", "/dev/null", "--"}},
+		{"strace-trace", []string{stracePath, "-f", "-o", "/dev/null", "--"}},
+		{"forensics-trace", []string{binPath, "trace", "-f", "-o", "/dev/null", "--"}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			argv := append(append([]string(nil), bc.pre...), workload...)
+			for i := 0; i < b.N; i++ {
+				if out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput(); err != nil {
+					b.Fatalf("%q: %v\n%s", argv, err, out)
+				}
+			}
+		})
+	}
+}
