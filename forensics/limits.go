@@ -84,6 +84,10 @@ func runLimits(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err != nil {
 		return fmt.Errorf("limits: %w", err)
 	}
+	ready, err := hold.StdoutPipe()
+	if err != nil {
+		return fmt.Errorf("limits: %w", err)
+	}
 	if err := hold.Start(); err != nil {
 		return fmt.Errorf("limits: start target: %w", err)
 	}
@@ -93,6 +97,13 @@ func runLimits(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			in.Close() // EOF ends the target
 			hold.Wait()
 		}()
+		// Wait until the target runs its new image. A prlimit that lands while it is still
+		// inside execve(2) is lost for RLIMIT_STACK: execve copies the stack limit when it starts
+		// and writes that copy back in begin_new_exec (fs/exec.c), undoing the change.
+		line, err := bufio.NewReader(ready).ReadString('\n')
+		if err != nil || line != "ready\n" {
+			return fmt.Errorf("limits: target did not start: %q %v", line, err)
+		}
 		nl := unix.Rlimit{Cur: *nproc, Max: *nproc}
 		sl := unix.Rlimit{Cur: *stack, Max: *stack}
 		if err := prlimit(target, unix.RLIMIT_NPROC, &nl, nil, false); err != nil {
@@ -238,8 +249,11 @@ func runNprocDrill(ctx context.Context, w io.Writer, exe string, uid int) error 
 	return nil
 }
 
-// runHold waits for stdin to reach EOF: a process for prlimit to act on.
-func runHold(_ context.Context, _ []string, stdin io.Reader, _, _ io.Writer) error {
+// runHold says "ready" and waits for stdin to reach EOF: a process for prlimit to act on.
+func runHold(_ context.Context, _ []string, stdin io.Reader, stdout, _ io.Writer) error {
+	if _, err := fmt.Fprintln(stdout, "ready"); err != nil {
+		return err
+	}
 	_, err := io.Copy(io.Discard, stdin)
 	return err
 }

@@ -224,7 +224,7 @@ func forward(states []*workerState, say func(string, ...any)) {
 		if st.exited || st.stopSent || !st.ready {
 			continue
 		}
-		if err := st.w.Signal(unix.SIGTERM); err != nil {
+		if err := st.w.Stop(); err != nil {
 			say("spawn: worker %d pid %d: %v\n", st.w.ID, st.w.Pid, err)
 		}
 		st.stopSent = true

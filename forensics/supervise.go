@@ -343,7 +343,7 @@ func (s *supervisor) stop(why string) {
 		if sw.exited || sw.stopSent || !sw.ready {
 			continue
 		}
-		if err := sw.w.Signal(unix.SIGTERM); err != nil {
+		if err := sw.w.Stop(); err != nil {
 			s.say("worker %d pid %d: %v", sw.w.ID, sw.w.Pid, err)
 		}
 		sw.stopSent = true

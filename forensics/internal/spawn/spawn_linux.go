@@ -47,7 +47,11 @@ type Worker struct {
 	// non-blocking and close-on-exec. The worker writes "ready" once its SIGTERM handler is
 	// installed, then "progress N" lines, N being the hashes done so far.
 	Progress int
-	proc     *os.Process
+	// control is the write end of the control pipe (fd 4 in the worker): Stop writes a token
+	// there before its SIGTERM, so the worker can tell a forwarded SIGTERM from the kernel's
+	// parent-death one, which comes with EOF instead.
+	control *os.File
+	proc    *os.Process
 }
 
 // Start starts a worker: /proc/self/exe's binary in worker mode, in its own process group (so a
@@ -73,6 +77,17 @@ func Start(o Options) (w *Worker, err error) {
 			unix.Close(r)
 		}
 	}()
+	var c [2]int
+	if err := unix.Pipe2(c[:], unix.O_CLOEXEC); err != nil {
+		return nil, os.NewSyscallError("pipe2", err)
+	}
+	cr, cw := os.NewFile(uintptr(c[0]), "control"), os.NewFile(uintptr(c[1]), "control")
+	defer cr.Close() // the worker's copy is fd 4
+	defer func() {
+		if err != nil {
+			cw.Close()
+		}
+	}()
 	// Only the read end is non-blocking: the flag lives in the open file description,
 	// which the worker's fd 3 would otherwise share.
 	if err := unix.SetNonblock(r, true); err != nil {
@@ -81,7 +96,7 @@ func Start(o Options) (w *Worker, err error) {
 	pidfd := -1
 	cmd := exec.Command(o.Exe, WorkerCommand, "-id", strconv.Itoa(o.ID), "-duration", o.Duration.String())
 	cmd.Stdout, cmd.Stderr = o.Stdout, o.Stderr
-	cmd.ExtraFiles = []*os.File{wr}
+	cmd.ExtraFiles = []*os.File{wr, cr}
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Setpgid:   true,
 		Pdeathsig: o.Pdeathsig,
@@ -90,7 +105,20 @@ func Start(o Options) (w *Worker, err error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start worker %d: %w", o.ID, err)
 	}
-	return &Worker{ID: o.ID, Pid: cmd.Process.Pid, PidFD: pidfd, Progress: r, proc: cmd.Process}, nil
+	return &Worker{ID: o.ID, Pid: cmd.Process.Pid, PidFD: pidfd, Progress: r, control: cw, proc: cmd.Process}, nil
+}
+
+// StopToken is what Stop writes to the control pipe before its SIGTERM.
+const StopToken = "stop\n"
+
+// Stop asks the worker to stop: the token on the control pipe, then SIGTERM. A worker that has
+// already exited makes the write fail with EPIPE, which the runtime turns into an error, not a
+// SIGPIPE death, on any fd but 1 and 2 (os/signal/doc.go); its SIGTERM then fails with ESRCH.
+func (w *Worker) Stop() error {
+	if _, err := w.control.WriteString(StopToken); err != nil {
+		return fmt.Errorf("worker %d control pipe: %w", w.ID, err)
+	}
+	return w.Signal(unix.SIGTERM)
 }
 
 // Signal sends sig through the pidfd: unlike kill(2) it cannot hit a recycled pid.
@@ -105,6 +133,9 @@ func (w *Worker) Signal(sig unix.Signal) error {
 func (w *Worker) Close() error {
 	err := unix.Close(w.PidFD)
 	if cerr := unix.Close(w.Progress); err == nil {
+		err = cerr
+	}
+	if cerr := w.control.Close(); err == nil {
 		err = cerr
 	}
 	// os/exec keeps its own pidfd (a dup of ours, os/pidfd_linux.go); Release closes it.

@@ -41,12 +41,20 @@ func RunWorker(args []string, stdout io.Writer) error {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 	ppid := os.Getppid()
-	// A pidfd on the parent tells, when SIGTERM comes, whether it was forwarded by a live parent
-	// or sent by the kernel because the parent died (PR_SET_PDEATHSIG). getppid(2) alone cannot
-	// tell: the signal fires when the forking *thread* exits, and the orphan is first handed to
-	// another thread of the dying parent, so getppid still returns the old pid for a moment.
+	// Who sent SIGTERM? The parent writes a token on the control pipe (fd 4) before it forwards
+	// one; the kernel's PR_SET_PDEATHSIG comes with the parent dying instead, which closes the
+	// pipe (EOF) and makes a pidfd on the parent readable. getppid(2) alone cannot tell: the
+	// signal fires when the forking *thread* exits, and the orphan is first handed to another
+	// thread of the dying parent, so getppid still returns the old pid for a moment.
+	control := os.NewFile(4, "control")
+	if control == nil {
+		return fmt.Errorf("worker %d: no control pipe on fd 4", *id)
+	}
+	defer control.Close()
 	parent, perr := unix.PidfdOpen(ppid, 0)
-	if perr == nil {
+	if perr != nil {
+		parent = -1 // already gone: poll ignores a negative fd
+	} else {
 		defer unix.Close(parent)
 	}
 	var got atomic.Value // os.Signal
@@ -86,10 +94,7 @@ func RunWorker(args []string, stdout io.Writer) error {
 	rate := float64(hashes) * float64(len(block)) / (1 << 20) / elapsed.Seconds()
 	fmt.Fprintf(progress, "progress %d\n", hashes)
 	if s, ok := got.Load().(os.Signal); ok {
-		why := fmt.Sprintf("from parent %d", ppid)
-		if perr != nil || exited(parent, 100*time.Millisecond) {
-			why = fmt.Sprintf("parent %d died: PR_SET_PDEATHSIG", ppid)
-		}
+		why := sender(control, parent, ppid)
 		_, err := fmt.Fprintf(stdout, "worker %d pid %d: received %s (%s), stopping after %d hashes in %.2fs (%.0f MiB/s)\n",
 			*id, os.Getpid(), signalName(s), why, hashes, elapsed.Seconds(), rate)
 		return err
@@ -99,16 +104,35 @@ func RunWorker(args []string, stdout io.Writer) error {
 	return err
 }
 
-// exited polls a pidfd, which turns readable once the whole process has exited, for up to wait:
-// a SIGKILLed parent takes well under a millisecond to finish exiting.
-func exited(pidfd int, wait time.Duration) bool {
-	fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}
-	for {
-		n, err := unix.Poll(fds, int(wait.Milliseconds()))
-		if err == unix.EINTR {
-			continue
+// sender waits for the control token, EOF, or the parent's exit, and names the SIGTERM's origin.
+// A SIGTERM from anyone else (kill -TERM on the worker) matches none within senderWait.
+func sender(control *os.File, parent, ppid int) string {
+	const senderWait = 2 * time.Second
+	fds := []unix.PollFd{{Fd: int32(control.Fd()), Events: unix.POLLIN}, {Fd: int32(parent), Events: unix.POLLIN}}
+	if _, err := sigloopPoll(fds, senderWait); err != nil {
+		return "sender unknown: " + err.Error()
+	}
+	if fds[0].Revents != 0 {
+		var b [len(StopToken)]byte
+		if n, _ := control.Read(b[:]); string(b[:n]) == StopToken {
+			return fmt.Sprintf("from parent %d", ppid)
 		}
-		return err == nil && n > 0
+		return fmt.Sprintf("parent %d died: PR_SET_PDEATHSIG", ppid) // EOF: every write end closed
+	}
+	if fds[1].Revents != 0 || parent < 0 {
+		return fmt.Sprintf("parent %d died: PR_SET_PDEATHSIG", ppid)
+	}
+	return fmt.Sprintf("not from parent %d, which is alive", ppid)
+}
+
+// sigloopPoll wraps poll(2), retrying EINTR: the Go runtime's own signals (SIGURG preemption)
+// interrupt it, and poll is never restarted (signal(7)).
+func sigloopPoll(fds []unix.PollFd, timeout time.Duration) (int, error) {
+	for {
+		n, err := unix.Poll(fds, int(timeout.Milliseconds()))
+		if err != unix.EINTR {
+			return n, err
+		}
 	}
 }
 
