@@ -99,7 +99,7 @@ func runLimits(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}()
 		// Wait until the target runs its new image. A prlimit that lands while it is still
 		// inside execve(2) is lost for RLIMIT_STACK: execve copies the stack limit when it starts
-		// and writes that copy back in begin_new_exec (fs/exec.c), undoing the change.
+		// and stores that copy back in finalize_exec (fs/exec.c), undoing the change.
 		line, err := bufio.NewReader(ready).ReadString('\n')
 		if err != nil || line != "ready\n" {
 			return fmt.Errorf("limits: target did not start: %q %v", line, err)
