@@ -176,6 +176,11 @@ func (b bpftraceRun) Run(ctx context.Context) error {
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 30 * time.Second
 	cmd.Stdin, cmd.Stdout = b.Stdin, b.Stdout
+	if _, set := os.LookupEnv("BPFTRACE_STRLEN"); !set {
+		// str() copies 64 bytes by default, cutting longer paths; 200 is the most bpftrace 0.17
+		// allows (strings live on the 512-byte BPF stack).
+		cmd.Env = append(os.Environ(), "BPFTRACE_STRLEN=200")
+	}
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		return err

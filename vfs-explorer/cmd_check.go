@@ -150,4 +150,3 @@ func fsNote(dir string) string {
 	}
 	return fmt.Sprintf("%s is on file system type %#x, not ext4", dir, st.Type)
 }
-

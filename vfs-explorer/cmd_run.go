@@ -24,11 +24,10 @@ func cmdList(args []string, stdout, stderr io.Writer) error {
 	}
 	families := []Family{Tracepoint, Kprobe}
 	if !*all {
-		f, why, err := chooseFamily(*family)
+		f, err := displayFamily(*family, stderr)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "family %s: %s\n", f, why)
 		families = []Family{f}
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
@@ -45,6 +44,20 @@ func cmdList(args []string, stdout, stderr io.Writer) error {
 	return tw.Flush()
 }
 
+// displayFamily resolves -family for commands that only show recipes: an explicit family is
+// taken as is, kprobe included, since nothing is attached; auto is what run would choose.
+func displayFamily(flagValue string, stderr io.Writer) (Family, error) {
+	switch flagValue {
+	case string(Tracepoint), string(Kprobe):
+		return Family(flagValue), nil
+	}
+	f, why, err := chooseFamily(flagValue)
+	if err == nil {
+		fmt.Fprintf(stderr, "family %s: %s\n", f, why)
+	}
+	return f, err
+}
+
 // cmdShow prints the program run would hand to bpftrace.
 func cmdShow(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("show", flag.ContinueOnError)
@@ -57,7 +70,7 @@ func cmdShow(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() != 1 {
 		return errors.New("show: want exactly one recipe name")
 	}
-	f, _, err := chooseFamily(*family)
+	f, err := displayFamily(*family, stderr)
 	if err != nil {
 		return err
 	}

@@ -33,11 +33,13 @@ func Run(c Config) (got Counts, err error) {
 		buf[i] = byte('a' + i%26)
 	}
 	created := make([]time.Time, c.Files)
+	// live maps each file the workload made and has not yet unlinked to its current path, so
+	// that an error removes those and never a file that was there before.
+	live := map[int]string{}
 	defer func() {
 		if err != nil {
-			for i := 0; i < c.Files; i++ {
-				_ = unix.Unlink(filepath.Join(dir, CreatedName(i)))
-				_ = unix.Unlink(filepath.Join(dir, FinalName(i)))
+			for _, p := range live {
+				_ = unix.Unlink(p)
 			}
 		}
 	}()
@@ -49,7 +51,12 @@ func Run(c Config) (got Counts, err error) {
 			Final:   filepath.Join(dir, FinalName(i)),
 			Synced:  SyncCall(i),
 		}
-		if created[i], err = writeFile(c, &got, &f, buf); err != nil {
+		made := got.Creates
+		created[i], err = writeFile(c, &got, &f, buf)
+		if got.Creates > made {
+			live[i] = f.Created
+		}
+		if err != nil {
 			return got, err
 		}
 		if err := readFile(c, &got, &f, buf); err != nil {
@@ -59,6 +66,7 @@ func Run(c Config) (got Counts, err error) {
 		if err := unix.Renameat(unix.AT_FDCWD, f.Created, unix.AT_FDCWD, f.Final); err != nil {
 			return got, fmt.Errorf("rename %s: %w", f.Created, os.NewSyscallError("renameat", err))
 		}
+		live[i] = f.Final
 		got.Files = append(got.Files, f)
 	}
 
@@ -82,6 +90,7 @@ func Run(c Config) (got Counts, err error) {
 		if err := unix.Unlinkat(unix.AT_FDCWD, f.Final, 0); err != nil {
 			return got, fmt.Errorf("unlink %s: %w", f.Final, os.NewSyscallError("unlinkat", err))
 		}
+		delete(live, i)
 		f.AgeMicros = at.Sub(created[i]).Microseconds()
 	}
 	marker(StopMarker)

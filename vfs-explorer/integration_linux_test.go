@@ -1,0 +1,403 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// needBpftrace skips when the test cannot load BPF: not root, or bpftrace not installed. CI is
+// root and installs bpftrace (.ci/deps), so there these tests run.
+func needBpftrace(t *testing.T) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skipf("needs root to load BPF programs (euid %d)", os.Geteuid())
+	}
+	bin, err := exec.LookPath("bpftrace")
+	if err != nil {
+		t.Skipf("bpftrace not installed: %v", err)
+	}
+	return bin
+}
+
+// vfsx runs the vfs-explorer binary and returns stdout, stderr and the exit code.
+func vfsx(t *testing.T, env []string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(binPath, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatalf("vfs-explorer %v: %v", args, err)
+	}
+	return out.String(), errb.String(), code
+}
+
+// TestCheck runs the real check: every tracepoint recipe under bpftrace against the workload.
+func TestCheck(t *testing.T) {
+	needBpftrace(t)
+	out, errs, code := vfsx(t, nil, "check")
+	if code != 0 {
+		t.Fatalf("check exited %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	last := lines[len(lines)-1]
+	m := regexp.MustCompile(`^(\d+) passed, 0 failed$`).FindStringSubmatch(last)
+	if m == nil {
+		t.Fatalf("last line %q, want \"N passed, 0 failed\"", last)
+	}
+	n, _ := strconv.Atoi(m[1])
+	if n != len(lines)-1 {
+		t.Errorf("%d passed but %d figure lines", n, len(lines)-1)
+	}
+	seen := map[string]bool{}
+	for _, l := range lines[:len(lines)-1] {
+		f := strings.Fields(l)
+		if len(f) < 2 || f[0] != "PASS" {
+			t.Errorf("figure line %q is not PASS", l)
+			continue
+		}
+		seen[f[1]] = true
+	}
+	for _, r := range wantRecipes {
+		if !seen[r] {
+			t.Errorf("no figure for recipe %s", r)
+		}
+	}
+}
+
+// TestCheckOnly: -only runs the named recipes and rejects an unknown name.
+func TestCheckOnly(t *testing.T) {
+	needBpftrace(t)
+	out, errs, code := vfsx(t, nil, "check", "-only", "nosuch")
+	if code == 0 || !strings.Contains(errs, `unknown recipe "nosuch"`) {
+		t.Errorf("check -only nosuch: exit %d, stderr %q; want an unknown-recipe error", code, errs)
+	}
+	out, errs, code = vfsx(t, nil, "check", "-only", "vfscount")
+	if code != 0 || !strings.HasSuffix(out, " passed, 0 failed\n") || strings.Contains(out, "opensnoop") {
+		t.Errorf("check -only vfscount: exit %d\n%s\n%s", code, out, errs)
+	}
+}
+
+type snoopLine struct {
+	pid, fd, errno int
+	comm, path     string
+}
+
+// opensnoopLines parses the event lines of opensnoop's text output.
+func opensnoopLines(t *testing.T, out string) []snoopLine {
+	t.Helper()
+	var ls []snoopLine
+	for _, l := range strings.Split(out, "\n") {
+		m := opensnoopLine.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		pid, _ := strconv.Atoi(m[1])
+		fd, _ := strconv.Atoi(m[3])
+		errno, _ := strconv.Atoi(m[4])
+		ls = append(ls, snoopLine{pid: pid, fd: fd, errno: errno, comm: strings.TrimSpace(m[2]), path: m[6]})
+	}
+	return ls
+}
+
+// straceOpens runs argv under strace and returns "path errno" for each open it made, in order:
+// the reference opensnoop's list is compared with.
+func straceOpens(t *testing.T, env []string, argv ...string) []string {
+	t.Helper()
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		t.Skipf("strace (the reference) not installed: %v", err)
+	}
+	log := filepath.Join(t.TempDir(), "strace.log")
+	args := append([]string{"-f", "-qq", "-e", "trace=open,openat,openat2,creat", "-o", log}, argv...)
+	cmd := exec.Command(strace, args...)
+	cmd.Env = append(os.Environ(), env...)
+	_ = cmd.Run() // the command fails on purpose (a missing file)
+	b, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`^(?:\d+ +)?(?:open|openat|openat2|creat)\((?:AT_FDCWD, )?"([^"]*)".*= (-?\d+)(?: (E[A-Z]+))?`)
+	var opens []string
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		m := re.FindStringSubmatch(sc.Text())
+		if m == nil {
+			continue
+		}
+		errno := 0
+		if m[3] != "" {
+			errno = int(errnoByName[m[3]])
+			if errno == 0 {
+				t.Fatalf("strace errno %s not in the test's table", m[3])
+			}
+		}
+		opens = append(opens, fmt.Sprintf("%s %d", m[1], errno))
+	}
+	return opens
+}
+
+var errnoByName = map[string]syscall.Errno{"ENOENT": syscall.ENOENT, "EACCES": syscall.EACCES, "ENOTDIR": syscall.ENOTDIR, "EISDIR": syscall.EISDIR, "ELOOP": syscall.ELOOP, "EEXIST": syscall.EEXIST}
+
+// TestRunOpensnoopListsExactlyTheCommandsOpens: `run opensnoop -- cat KNOWN MISSING` prints the
+// command's opens and nothing else (every line is cat's pid), the missing file with FD -1 and
+// ERR 2, and the same list, in order, as strace shows for the same command.
+func TestRunOpensnoopListsExactlyTheCommandsOpens(t *testing.T) {
+	needBpftrace(t)
+	dir := t.TempDir()
+	known := filepath.Join(dir, "known")
+	missing := filepath.Join(dir, "missing")
+	if err := os.WriteFile(known, []byte("hello\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := exec.LookPath("cat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := vfsx(t, []string{"LC_ALL=C"}, "run", "-family", "tracepoint", "opensnoop", "--", cat, known, missing)
+	if code != 0 {
+		t.Fatalf("run opensnoop: exit %d\n%s\n%s", code, out, errs)
+	}
+	lines := opensnoopLines(t, out)
+	if len(lines) == 0 {
+		t.Fatalf("no opensnoop lines in:\n%s", out)
+	}
+	var got []string
+	for _, l := range lines {
+		if l.pid != lines[0].pid || l.comm != "cat" {
+			t.Errorf("line for pid %d comm %q: not the command's (pid %d, cat)", l.pid, l.comm, lines[0].pid)
+		}
+		if (l.fd < 0) != (l.errno != 0) {
+			t.Errorf("%s: FD %d with ERR %d", l.path, l.fd, l.errno)
+		}
+		got = append(got, fmt.Sprintf("%s %d", l.path, l.errno))
+	}
+	mustContain := []string{known + " 0", missing + " 2"}
+	for _, want := range mustContain {
+		if !strings.Contains(strings.Join(got, "\n")+"\n", want+"\n") {
+			t.Errorf("opensnoop output lacks %q:\n%s", want, out)
+		}
+	}
+	want := straceOpens(t, []string{"LC_ALL=C"}, cat, known, missing)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("opensnoop opens differ from strace's:\nopensnoop:\n%s\nstrace:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestRunFollowsChildren: a script's children are followed (their opens are listed, under their
+// own pids), and the shell's own opens are listed too.
+func TestRunFollowsChildren(t *testing.T) {
+	needBpftrace(t)
+	dir := t.TempDir()
+	known := filepath.Join(dir, "known")
+	if err := os.WriteFile(known, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := filepath.Join(dir, "script.sh")
+	body := fmt.Sprintf("#!/bin/sh\n/usr/bin/cat %s\n/usr/bin/cat %s\n", known, known)
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := vfsx(t, nil, "run", "-family", "tracepoint", "opensnoop", "--", "/bin/sh", script)
+	if code != 0 {
+		t.Fatalf("run opensnoop: exit %d\n%s\n%s", code, out, errs)
+	}
+	pids := map[int]bool{}
+	var shell bool
+	for _, l := range opensnoopLines(t, out) {
+		if l.path == known && l.comm == "cat" {
+			pids[l.pid] = true
+		}
+		if l.path == script && l.comm == "sh" {
+			shell = true
+		}
+	}
+	if len(pids) != 2 {
+		t.Errorf("opens of %s by cat from %d pids, want 2 (one per child):\n%s", known, len(pids), out)
+	}
+	if !shell {
+		t.Errorf("the shell's own open of %s is missing:\n%s", script, out)
+	}
+}
+
+// TestRecipesCompile compiles every recipe of both families, alone and in each prelude, with
+// bpftrace --emit-elf: a dry run that parses, type-checks against the kernel's BTF (a wrong
+// struct field fails) and generates BPF, without attaching. This is how the kprobe family is
+// checked on a kernel that cannot attach kprobes.
+func TestRecipesCompile(t *testing.T) {
+	bpftrace := needBpftrace(t)
+	dir := t.TempDir()
+	for _, f := range []Family{Tracepoint, Kprobe} {
+		rs, err := recipes(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rs {
+			for _, prelude := range []string{"", PreludeFollow, PreludeWindow} {
+				t.Run(fmt.Sprintf("%s/%s/%s", f, r.Name, prelude), func(t *testing.T) {
+					p, err := program(r, prelude)
+					if err != nil {
+						t.Fatal(err)
+					}
+					src := filepath.Join(dir, r.Name+".bt")
+					if err := os.WriteFile(src, []byte(p), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					elf := filepath.Join(dir, r.Name+".elf")
+					args := []string{"--emit-elf", elf}
+					if prelude != "" {
+						args = append(args, "-c", "/bin/true") // cpid needs a child command
+					}
+					out, err := exec.Command(bpftrace, append(args, src)...).CombinedOutput()
+					if err != nil {
+						t.Fatalf("bpftrace --emit-elf: %v\n%s", err, out)
+					}
+					if st, err := os.Stat(elf); err != nil || st.Size() == 0 {
+						t.Fatalf("no ELF written: %v", err)
+					}
+					if f == Tracepoint && bytes.Contains(out, []byte("WARNING")) {
+						t.Errorf("warnings:\n%s", out)
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestKprobeFunctionsExist: every function a kprobe recipe hooks is a symbol of the running
+// kernel (/proc/kallsyms), so it is not a typo, not inlined away, not renamed.
+func TestKprobeFunctionsExist(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skipf("needs root: /proc/kallsyms hides addresses and some symbols otherwise (euid %d)", os.Geteuid())
+	}
+	b, err := os.ReadFile("/proc/kallsyms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	syms := map[string]bool{}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 3 {
+			syms[f[2]] = true
+		}
+	}
+	rs, err := recipes(Kprobe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`(?:^|[ ,])k(?:ret)?probe:([a-z_0-9]+)`)
+	for _, r := range rs {
+		var ms [][]string
+		for _, l := range strings.Split(r.Source, "\n") {
+			if !strings.HasPrefix(l, "//") {
+				ms = append(ms, re.FindAllStringSubmatch(l, -1)...)
+			}
+		}
+		if len(ms) == 0 {
+			t.Errorf("%s: no kprobes", r.Name)
+		}
+		for _, m := range ms {
+			if !syms[m[1]] {
+				t.Errorf("%s: kprobe:%s is not a symbol of this kernel", r.Name, m[1])
+			}
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  []string
+		args []string
+		want string
+	}{
+		{"unknown recipe", nil, []string{"run", "nosuch"}, `unknown recipe "nosuch"`},
+		{"unknown command", nil, []string{"frobnicate"}, `unknown command "frobnicate"`},
+		{"no command after --", nil, []string{"run", "opensnoop", "--"}, "no command after --"},
+		{"bad family", nil, []string{"list", "-family", "uprobe"}, `unknown family "uprobe"`},
+		{"no bpftrace", []string{"PATH=" + t.TempDir()}, []string{"run", "opensnoop"}, "bpftrace not found in PATH"},
+		{"bad workload size", nil, []string{"workload", "-size", "1000"}, "must be a multiple of chunk"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, errs, code := vfsx(t, tc.env, tc.args...)
+			if code == 0 || !strings.Contains(errs, tc.want) {
+				t.Errorf("vfs-explorer %v: exit %d, stderr %q; want non-zero and %q", tc.args, code, errs, tc.want)
+			}
+		})
+	}
+}
+
+// TestSpacedArgumentRefused: bpftrace -c would split the argument; refusing beats running a
+// different command.
+func TestSpacedArgumentRefused(t *testing.T) {
+	needBpftrace(t)
+	_, errs, code := vfsx(t, nil, "run", "opensnoop", "--", "/bin/cat", "a file")
+	if code == 0 || !strings.Contains(errs, "splits its command on spaces") {
+		t.Errorf("exit %d, stderr %q; want a refusal naming bpftrace's splitting", code, errs)
+	}
+}
+
+// TestNotRoot runs the binary as nobody: run must refuse with a clear message, not a bpftrace
+// failure.
+func TestNotRoot(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to switch to another user")
+	}
+	if _, err := exec.LookPath("bpftrace"); err != nil {
+		t.Skipf("bpftrace not installed: %v", err)
+	}
+	// The binary lives in a root-only temp dir; copy it where nobody can execute it.
+	dir, err := os.MkdirTemp("", "vfs-explorer-nobody-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(binPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "vfs-explorer")
+	if err := os.WriteFile(bin, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "run", "opensnoop")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "bpftrace needs root") {
+		t.Errorf("run as nobody: %v, output %q; want a needs-root error", err, out)
+	}
+}
+
+// TestKprobeFamilyRefusedWithoutKprobes: on a kernel without kprobes, asking for the kprobe
+// family is an error; auto picks tracepoint.
+func TestKprobeFamilyRefusedWithoutKprobes(t *testing.T) {
+	needBpftrace(t)
+	if ok, why := kprobeSupport(); ok {
+		t.Skipf("this kernel has kprobes (%s): nothing to refuse", why)
+	}
+	_, errs, code := vfsx(t, nil, "run", "-family", "kprobe", "vfsstat")
+	if code == 0 || !strings.Contains(errs, "cannot run on this kernel") {
+		t.Errorf("run -family kprobe: exit %d, stderr %q; want a refusal", code, errs)
+	}
+	out, errs, code := vfsx(t, nil, "list")
+	if code != 0 || !strings.Contains(errs, "family tracepoint") || !strings.Contains(out, "vfsstat    tracepoint") {
+		t.Errorf("list: exit %d\n%s\n%s; want the tracepoint family", code, out, errs)
+	}
+}
