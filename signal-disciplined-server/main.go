@@ -16,7 +16,7 @@
 //	second one, QUIT  stop now: cut what is open (exit 1 if any)
 //	SIGUSR1           one stats line; SIGUSR2: one line per loop
 //	SIGHUP            re-read -config and RLIMIT_NOFILE
-//	SIGRTMIN+3..+32   logged with the sender's pid and uid, counted
+//	35..64            (SIGRTMIN+1..+30 in glibc numbering) logged with the sender's pid and uid, counted
 //
 // When it listens it logs "listening on HOST:PORT" with the real port and sends READY=1 to
 // $NOTIFY_SOCKET if set.

@@ -49,10 +49,6 @@ func (e *epoll) mod(fd int, events uint32) error {
 	return os.NewSyscallError("epoll_ctl mod", unix.EpollCtl(e.fd, unix.EPOLL_CTL_MOD, fd, &ev))
 }
 
-func (e *epoll) del(fd int) error {
-	return os.NewSyscallError("epoll_ctl del", unix.EpollCtl(e.fd, unix.EPOLL_CTL_DEL, fd, nil))
-}
-
 // wait returns the ready events. EINTR (a signal handler ran on this thread, SIGURG preemption
 // most often) is reported as no events: the caller recomputes its timers and waits again.
 func (e *epoll) wait(mode WaitMode, msec int) ([]unix.EpollEvent, error) {

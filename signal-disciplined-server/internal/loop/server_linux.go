@@ -99,6 +99,13 @@ func (s *Server) Run() (err error) {
 	// RLIMIT_NOFILE, netpollinit would throw ("runtime: netpollinit failed"): force it now.
 	time.AfterFunc(time.Hour, func() {}).Stop()
 
+	// A loop in WaitRaw mode keeps its P even while it waits: with as many loops as Ps nothing
+	// else (the os/signal relay, GC workers, timers) could run until sysmon preempted a loop
+	// (10ms, runtime/proc.go forcePreemptNS). Leave one P for the rest of the program.
+	if n := runtime.GOMAXPROCS(0); s.cfg.Wait == WaitRaw && n < s.cfg.Loops+1 {
+		runtime.GOMAXPROCS(s.cfg.Loops + 1)
+		s.cfg.Log.Printf("GOMAXPROCS %d -> %d: each raw-wait loop holds a P, one is left for the runtime", n, s.cfg.Loops+1)
+	}
 	tcp, err := net.ResolveTCPAddr("tcp", s.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen address: %w", err)
