@@ -5,6 +5,7 @@
 //	regular/block -> anything but a pipe sendfile(2): page cache straight to the output
 //	pipe -> anything, anything -> pipe   splice(2)
 //	socket/char device -> non-pipe       splice(2) through a private pipe grown to 1 MiB
+//	directories and the rest             read(2), which reports EISDIR and the like
 //	otherwise, and whenever one refuses  read(2)/write(2) with a 128 KiB buffer
 //
 // All these calls advance the file positions exactly like read and write do, so switching method
@@ -129,7 +130,7 @@ func (c *Copier) Copy(in int, inSt *unix.Stat_t) error {
 			}, inReg) {
 				return nil
 			}
-		} else if !inReg {
+		} else if inMode == unix.S_IFSOCK || inMode == unix.S_IFCHR {
 			done, err := c.splicePipe(in)
 			if done || err != nil {
 				return err
