@@ -88,13 +88,15 @@ type workerState struct {
 	ready    bool
 	hashes   uint64
 	stopSent bool
-	exited   bool
+	exited   bool       // waitid has returned
+	eof      bool       // the progress pipe is closed: every line the worker wrote is in
+	exit     *exitEvent // held until eof, so the worker's last line comes before its exit status
 }
 
 type progressEvent struct {
-	idx    int
-	ready  bool
-	hashes uint64
+	idx int
+	msg spawn.Message
+	eof bool
 }
 
 type exitEvent struct {
@@ -159,7 +161,14 @@ func superviseGoroutines(ctx context.Context, out io.Writer, outFile *os.File, w
 			forward(states, say)
 		case ev := <-progress:
 			st := states[ev.idx]
-			if ev.ready {
+			switch {
+			case ev.eof:
+				st.eof = true
+				if st.exit != nil {
+					failed += report(st, say)
+					live--
+				}
+			case ev.msg.Ready:
 				st.ready = true
 				if stopping {
 					forward(states, say) // it was not ready when the signal came: send it now
@@ -168,29 +177,17 @@ func superviseGoroutines(ctx context.Context, out io.Writer, outFile *os.File, w
 					allReady = true
 					say("spawn: all %d workers ready\n", len(ws))
 				}
-				continue
+			case ev.msg.Log != "":
+				say("%s\n", ev.msg.Log)
+			default:
+				st.hashes = ev.msg.Hashes
 			}
-			st.hashes = ev.hashes
 		case ev := <-exits:
 			st := states[ev.idx]
-			st.exited = true
-			live--
-			if ev.err != nil {
-				failed++
-				say("spawn: worker %d pid %d: %v\n", st.w.ID, st.w.Pid, ev.err)
-				continue
-			}
-			after := ""
-			if st.stopSent {
-				after = " after SIGTERM"
-			}
-			if !ev.exit.Success() {
-				failed++
-			}
-			say("spawn: worker %d pid %d reaped via waitid(P_PIDFD): %s%s, cpu %.2fs (rusage), max RSS %d KiB\n",
-				st.w.ID, st.w.Pid, ev.exit, after, ev.exit.CPU().Seconds(), ev.exit.Rusage.Maxrss)
-			if err := st.w.Close(); err != nil {
-				say("spawn: worker %d: close: %v\n", st.w.ID, err)
+			st.exited, st.exit = true, &ev
+			if st.eof {
+				failed += report(st, say)
+				live--
 			}
 		case <-ticker.C:
 			lines := progressLines(states)
@@ -214,6 +211,30 @@ func superviseGoroutines(ctx context.Context, out io.Writer, outFile *os.File, w
 		return fmt.Errorf("spawn: %d of %d workers did not exit cleanly", failed, len(ws))
 	}
 	return nil
+}
+
+// report prints how a worker ended and releases it; it returns 1 if the worker failed.
+func report(st *workerState, say func(string, ...any)) int {
+	ev := st.exit
+	defer func() {
+		if err := st.w.Close(); err != nil {
+			say("spawn: worker %d: close: %v\n", st.w.ID, err)
+		}
+	}()
+	if ev.err != nil {
+		say("spawn: worker %d pid %d: %v\n", st.w.ID, st.w.Pid, ev.err)
+		return 1
+	}
+	after := ""
+	if st.stopSent {
+		after = " after SIGTERM"
+	}
+	say("spawn: worker %d pid %d reaped via waitid(P_PIDFD): %s%s, cpu %.2fs (rusage), max RSS %d KiB\n",
+		st.w.ID, st.w.Pid, ev.exit, after, ev.exit.CPU().Seconds(), ev.exit.Rusage.Maxrss)
+	if !ev.exit.Success() {
+		return 1
+	}
+	return 0
 }
 
 // forward sends SIGTERM to every ready worker that has not had it yet. A worker that is not
@@ -291,6 +312,7 @@ func runningThreads(pid int) string {
 func readProgress(idx, fd int, events chan<- progressEvent) {
 	dup, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
 	if err != nil {
+		events <- progressEvent{idx: idx, eof: true}
 		return
 	}
 	// The dup shares the non-blocking file description, so os.NewFile makes it pollable; the
@@ -299,12 +321,13 @@ func readProgress(idx, fd int, events chan<- progressEvent) {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		ready, hashes, err := spawn.ParseProgress(sc.Text())
+		msg, err := spawn.ParseProgress(sc.Text())
 		if err != nil {
 			continue
 		}
-		events <- progressEvent{idx: idx, ready: ready, hashes: hashes}
+		events <- progressEvent{idx: idx, msg: msg}
 	}
+	events <- progressEvent{idx: idx, eof: true}
 }
 
 // killAndReap cleans up after a failed start.

@@ -118,8 +118,10 @@ type supWorker struct {
 	ready    bool
 	hashes   uint64
 	stopSent bool
-	exited   bool
-	partial  []byte // an incomplete progress line
+	exited   bool        // waitid has returned
+	eof      bool        // the progress pipe is closed
+	exit     *spawn.Exit // held until eof
+	partial  []byte      // an incomplete progress line
 }
 
 func (s *supervisor) say(format string, a ...any) {
@@ -362,7 +364,14 @@ func (s *supervisor) onProgress(sw *supWorker) error {
 		}
 		if n == 0 { // EOF: the worker closed its end (it exited); stop watching
 			delete(s.byFD, int32(sw.w.Progress))
-			return s.ep.Del(sw.w.Progress)
+			sw.eof = true
+			if err := s.ep.Del(sw.w.Progress); err != nil {
+				return err
+			}
+			if sw.exit != nil {
+				return s.report(sw)
+			}
+			return nil
 		}
 		sw.partial = append(sw.partial, buf[:n]...)
 		for {
@@ -370,23 +379,26 @@ func (s *supervisor) onProgress(sw *supWorker) error {
 			if i < 0 {
 				break
 			}
-			ready, hashes, err := spawn.ParseProgress(string(sw.partial[:i]))
+			msg, err := spawn.ParseProgress(string(sw.partial[:i]))
 			sw.partial = sw.partial[i+1:]
-			if err != nil {
-				continue
-			}
-			if ready {
+			switch {
+			case err != nil:
+			case msg.Ready:
 				sw.ready = true
 				if s.stopping {
 					s.stop("")
 				}
-				continue
+			case msg.Log != "":
+				fmt.Fprintln(s.out, msg.Log)
+			default:
+				sw.hashes = msg.Hashes
 			}
-			sw.hashes = hashes
 		}
 	}
 }
 
+// onExit collects the exit through the pidfd. The report waits for the progress pipe's EOF, so
+// the worker's last line is printed before its exit status.
 func (s *supervisor) onExit(sw *supWorker) error {
 	e, ok, err := spawn.Waitid(sw.w.PidFD, unix.WNOHANG)
 	if err != nil {
@@ -396,11 +408,18 @@ func (s *supervisor) onExit(sw *supWorker) error {
 		return nil // spurious wakeup
 	}
 	delete(s.byFD, int32(sw.w.PidFD))
-	delete(s.byFD, int32(sw.w.Progress))
-	// The progress pipe may still be registered (EOF not read yet): both leave the set now.
-	s.ep.Del(sw.w.PidFD)
-	s.ep.Del(sw.w.Progress)
-	sw.exited = true
+	if err := s.ep.Del(sw.w.PidFD); err != nil {
+		return err
+	}
+	sw.exited, sw.exit = true, &e
+	if sw.eof {
+		return s.report(sw)
+	}
+	return nil
+}
+
+func (s *supervisor) report(sw *supWorker) error {
+	e := sw.exit
 	s.live--
 	if !e.Success() {
 		s.failed++

@@ -10,22 +10,22 @@ import (
 func TestParseProgress(t *testing.T) {
 	tests := []struct {
 		line    string
-		ready   bool
-		hashes  uint64
+		want    Message
 		wantErr bool
 	}{
-		{"ready", true, 0, false},
-		{"ready\n", true, 0, false},
-		{"progress 1234", false, 1234, false},
-		{"progress -1", false, 0, true},
-		{"progress", false, 0, true},
-		{"hello", false, 0, true},
+		{"ready", Message{Ready: true}, false},
+		{"ready\n", Message{Ready: true}, false},
+		{"progress 1234", Message{Hashes: 1234}, false},
+		{"log worker 1 pid 2: done", Message{Log: "worker 1 pid 2: done"}, false},
+		{"progress -1", Message{}, true},
+		{"progress", Message{}, true},
+		{"hello", Message{}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
-			ready, hashes, err := ParseProgress(tt.line)
-			if (err != nil) != tt.wantErr || ready != tt.ready || hashes != tt.hashes {
-				t.Errorf("ParseProgress(%q) = %v, %d, %v; want %v, %d, error %v", tt.line, ready, hashes, err, tt.ready, tt.hashes, tt.wantErr)
+			got, err := ParseProgress(tt.line)
+			if (err != nil) != tt.wantErr || (err == nil && got != tt.want) {
+				t.Errorf("ParseProgress(%q) = %+v, %v; want %+v, error %v", tt.line, got, err, tt.want, tt.wantErr)
 			}
 		})
 	}

@@ -93,15 +93,32 @@ func RunWorker(args []string, stdout io.Writer) error {
 	elapsed := time.Since(start)
 	rate := float64(hashes) * float64(len(block)) / (1 << 20) / elapsed.Seconds()
 	fmt.Fprintf(progress, "progress %d\n", hashes)
+	var line string
 	if s, ok := got.Load().(os.Signal); ok {
 		why := sender(control, parent, ppid)
-		_, err := fmt.Fprintf(stdout, "worker %d pid %d: received %s (%s), stopping after %d hashes in %.2fs (%.0f MiB/s)\n",
+		line = fmt.Sprintf("worker %d pid %d: received %s (%s), stopping after %d hashes in %.2fs (%.0f MiB/s)",
 			*id, os.Getpid(), signalName(s), why, hashes, elapsed.Seconds(), rate)
-		return err
+	} else {
+		line = fmt.Sprintf("worker %d pid %d: done after %.2fs, %d hashes (%.0f MiB/s)",
+			*id, os.Getpid(), elapsed.Seconds(), hashes, rate)
 	}
-	_, err := fmt.Fprintf(stdout, "worker %d pid %d: done after %.2fs, %d hashes (%.0f MiB/s)\n",
-		*id, os.Getpid(), elapsed.Seconds(), hashes, rate)
+	// The parent prints our last line itself when it is alive, so that its output (a live table
+	// redrawn on a terminal) and ours never interleave. Parent gone: straight to the inherited
+	// stdout, so the line survives the parent's death.
+	if parent >= 0 && !parentExited(parent) {
+		if _, err := fmt.Fprintf(progress, "log %s\n", line); err == nil {
+			return nil
+		}
+	}
+	_, err := fmt.Fprintln(stdout, line)
 	return err
+}
+
+// parentExited polls the parent's pidfd without waiting: readable means it has exited.
+func parentExited(pidfd int) bool {
+	fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}
+	n, err := sigloopPoll(fds, 0)
+	return err == nil && n > 0
 }
 
 // sender waits for the control token, EOF, or the parent's exit, and names the SIGTERM's origin.
@@ -149,16 +166,26 @@ func signalName(s os.Signal) string {
 	return s.String()
 }
 
-// ParseProgress parses one progress-pipe line: "ready" or "progress N".
-func ParseProgress(line string) (ready bool, hashes uint64, err error) {
-	line = strings.TrimSpace(line)
+// Message is one line of a worker's progress pipe.
+type Message struct {
+	Ready  bool   // "ready": the SIGTERM handler is installed
+	Hashes uint64 // "progress N"
+	Log    string // "log TEXT": the worker's last line, for the parent to print
+}
+
+// ParseProgress parses one progress-pipe line.
+func ParseProgress(line string) (Message, error) {
+	line = strings.TrimRight(line, "\n")
 	if line == "ready" {
-		return true, 0, nil
+		return Message{Ready: true}, nil
+	}
+	if text, ok := strings.CutPrefix(line, "log "); ok {
+		return Message{Log: text}, nil
 	}
 	n, ok := strings.CutPrefix(line, "progress ")
 	if !ok {
-		return false, 0, fmt.Errorf("progress line %q", line)
+		return Message{}, fmt.Errorf("progress line %q", line)
 	}
-	hashes, err = strconv.ParseUint(n, 10, 64)
-	return false, hashes, err
+	hashes, err := strconv.ParseUint(n, 10, 64)
+	return Message{Hashes: hashes}, err
 }
