@@ -117,7 +117,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 	// Serving from here: the listening sockets exist and the accept loops run, so a client
 	// that connects after READY=1 is served (it waits in the backlog if it is fast).
-	if err := notifier.Notify("READY=1\nSTATUS=serving: " + srv.stats.String()); err != nil {
+	last := srv.stats.String() // what STATUS= says now; updates go out when it changes
+	if err := notifier.Notify("READY=1\nSTATUS=serving: " + last); err != nil {
 		log.warn("%v", err)
 	}
 	log.info("ready")
@@ -135,7 +136,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			log.warn("%v", err)
 		}
 	}
-	last := srv.stats.String()
 loop:
 	for {
 		select {
@@ -155,7 +155,6 @@ loop:
 		}
 	}
 
-	log.info("stopping: %s", srv.stats.String())
 	if err := notifier.Notify("STOPPING=1\nSTATUS=stopping: " + srv.stats.String()); err != nil {
 		log.warn("%v", err)
 	}
@@ -166,6 +165,7 @@ loop:
 		pc.Close()
 	}
 	serving.Wait()
+	log.info("stopping, sockets closed: %s", srv.stats.String())
 	// The drain gets its own context: ctx is already cancelled, and the drain deadline (not a
 	// second signal) decides when open connections are cut.
 	srv.drain(context.Background())

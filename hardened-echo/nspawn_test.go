@@ -151,7 +151,9 @@ func TestNspawnHardening(t *testing.T) {
 	check("udp_echo", "the datagram sent over UDP", equals("hello over udp"))
 	check("active_state", "active", equals("active"))
 	check("status_text", "STATUS= counting the probe's connection and datagram",
-		func(v string) bool { return strings.Contains(v, "1 accepted") && strings.Contains(v, "1 datagrams echoed") })
+		func(v string) bool {
+			return strings.Contains(v, "1 accepted") && strings.Contains(v, "1 datagrams echoed")
+		})
 	check("watchdog_usec", "WatchdogSec=10s", equals("10s"))
 	// DynamicUser= allocates from 61184-65519 (systemd's DYNAMIC_UID_MIN/MAX).
 	check("status_Uid", "one dynamic UID (61184-65519) for real, effective, saved, fs", func(v string) bool {
@@ -169,7 +171,9 @@ func TestNspawnHardening(t *testing.T) {
 	check("status_NoNewPrivs", "1", equals("1"))
 	check("status_Seccomp", "2 (SECCOMP_MODE_FILTER)", equals("2"))
 	check("proc_mount", "a private /proc with hidepid=invisible,subset=pid",
-		func(v string) bool { return strings.Contains(v, "hidepid=invisible") && strings.Contains(v, "subset=pid") })
+		func(v string) bool {
+			return strings.Contains(v, "hidepid=invisible") && strings.Contains(v, "subset=pid")
+		})
 	check("root_ls", "a root holding the binary and mount points only", equals("dev etc hardened-echo proc root run sys tmp usr var"))
 	check("etc_ls", "an empty /etc", equals(""))
 	check("usr_ls", "an empty /usr", equals(""))
@@ -180,7 +184,9 @@ func TestNspawnHardening(t *testing.T) {
 	check("netns_ifaces", "only lo", equals("lo"))
 	check("netns_private", "a network namespace of its own", equals("yes"))
 	check("ipdeny_send", "EPERM sending from a unit with IPAddressDeny=any (BPF firewall on)",
-		func(v string) bool { return strings.HasPrefix(v, "rc=1 ") && strings.Contains(v, "Operation not permitted") })
+		func(v string) bool {
+			return strings.HasPrefix(v, "rc=1 ") && strings.Contains(v, "Operation not permitted")
+		})
 	check("ipallow_send", "the same send allowed without IPAddressDeny=", func(v string) bool { return strings.HasPrefix(v, "rc=0") })
 	check("journal_ready_priority", "6: the <6> prefix reached the journal as PRIORITY=6", equals("6"))
 	// On disk, outside the container, the root still holds one file: the binary.
