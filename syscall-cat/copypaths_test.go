@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestCopyPaths runs the binary under strace for each pair of file kinds and checks both that
@@ -69,6 +71,31 @@ func TestCopyPaths(t *testing.T) {
 		checkFile(t, path, append(append([]byte{}, data...), data...))
 		if !moved(tr, "copy_file_range") || moved(tr, "write") {
 			t.Errorf("want copy_file_range only:\n%s", tr)
+		}
+	})
+	t.Run("file to file on another filesystem: sendfile after EXDEV", func(t *testing.T) {
+		var a, b unix.Stat_t
+		if err := unix.Stat("/dev/shm", &a); err != nil {
+			t.Skipf("no /dev/shm: %v", err)
+		}
+		if err := unix.Stat(dir, &b); err != nil || a.Dev == b.Dev {
+			t.Skipf("/dev/shm is on the same filesystem as %s", dir)
+		}
+		shm, err := os.MkdirTemp("/dev/shm", "syscall-cat-")
+		if err != nil {
+			t.Skipf("cannot write /dev/shm: %v", err)
+		}
+		defer os.RemoveAll(shm)
+		path := filepath.Join(shm, "out")
+		out, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer out.Close()
+		tr := traced(t, []string{src}, nil, out)
+		checkFile(t, path, data)
+		if !moved(tr, "sendfile") || moved(tr, "write") {
+			t.Errorf("want copy_file_range refused, then sendfile:\n%s", tr)
 		}
 	})
 	t.Run("file to O_APPEND file: read/write", func(t *testing.T) {

@@ -417,3 +417,49 @@ func TestDocumentedDifferences(t *testing.T) {
 		}
 	})
 }
+
+// socketStdin returns the read side of a connected socket pair whose other side sends data
+// and closes: an input that is neither a file nor a pipe (the private-pipe splice path).
+func socketStdin(t *testing.T, data []byte) *os.File {
+	t.Helper()
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, w := os.NewFile(uintptr(fds[0]), "sock-r"), os.NewFile(uintptr(fds[1]), "sock-w")
+	go func() {
+		w.Write(data)
+		w.Close()
+	}()
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+// TestDifferentialSocketInput feeds a socket to both cats: plain (private pipe), formatted,
+// and into /dev/full, where the bytes already spliced into the private pipe must be drained
+// through write(2) so the error is GNU's "write error".
+func TestDifferentialSocketInput(t *testing.T) {
+	data := pseudoRandom(3<<20, 5)
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skipf("no /dev/full: %v", err)
+	}
+	defer full.Close()
+	for _, c := range []struct {
+		name   string
+		args   []string
+		stdout *os.File
+	}{
+		{"plain", nil, nil},
+		{"-v", []string{"-v"}, nil},
+		{"to /dev/full", nil, full},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			want := runCat(t, gnuCat, invocation{args: c.args, stdinF: socketStdin(t, data), stdout: c.stdout})
+			got := runCat(t, binPath, invocation{args: c.args, stdinF: socketStdin(t, data), stdout: c.stdout})
+			if got.String() != want.String() || !bytes.Equal(got.stdout, want.stdout) {
+				t.Errorf("got %v\nwant %v", got, want)
+			}
+		})
+	}
+}

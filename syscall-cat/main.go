@@ -99,9 +99,11 @@ func confine(mode seccomp.Mode) error {
 }
 
 type cat struct {
-	prog string
-	utf8 bool
-	out  *zerocopy.Copier
+	prog   string
+	utf8   bool
+	out    *zerocopy.Copier
+	in     []byte // formatting buffers, shared by all operands
+	fmtOut []byte
 }
 
 // catAll is GNU cat's main loop: each operand in order, errors reported and skipped.
@@ -196,8 +198,11 @@ func (c *cat) catOne(name string, fd int, f *gnu.Formatter, outReg bool, outSt *
 // format runs the formatting transform, writing after every read so that interactive use sees
 // each line at once (GNU writes before any read that would block).
 func (c *cat) format(fd int, f *gnu.Formatter) error {
-	in := make([]byte, zerocopy.BufSize)
-	out := make([]byte, 0, 4*zerocopy.BufSize+zerocopy.BufSize/2)
+	if c.in == nil {
+		c.in = make([]byte, zerocopy.BufSize)
+		c.fmtOut = make([]byte, 0, 4*zerocopy.BufSize+zerocopy.BufSize/2)
+	}
+	in, out := c.in, c.fmtOut
 	for {
 		n, err := unix.Read(fd, in)
 		if errors.Is(err, unix.EINTR) {
@@ -210,6 +215,7 @@ func (c *cat) format(fd int, f *gnu.Formatter) error {
 			return nil
 		}
 		out = f.Format(out[:0], in[:n])
+		c.fmtOut = out // keep the grown buffer for the next file
 		c.write(out)
 	}
 }
@@ -307,6 +313,9 @@ func (c *cat) stderr(s string) {
 		n, err := unix.Write(2, b)
 		if errors.Is(err, unix.EINTR) {
 			continue
+		}
+		if errors.Is(err, unix.EPIPE) {
+			dieOfSIGPIPE() // as GNU's error() dies writing to a broken stderr
 		}
 		if err != nil {
 			return // nowhere left to complain
