@@ -277,13 +277,18 @@ func waitPid(pid int, ws *unix.WaitStatus, opts int) error {
 	}
 }
 
-// wait returns the next state change of any tracee (or child). It polls first and flushes the
-// trace before it blocks, so output is prompt when the tracees are idle and written in batches
-// while they are busy.
+// wait returns the next state change of any tracee (or child). With trace output pending it
+// polls first and flushes before it blocks, so output is prompt when the tracees are idle and
+// written in batches while they are busy; with nothing to flush it blocks at once (one syscall
+// per stop instead of two).
 func (t *Tracer) wait() (waitResult, error) {
 	var ws unix.WaitStatus
 	var ru unix.Rusage
-	for _, opts := range []int{unix.WALL | unix.WNOHANG, unix.WALL} {
+	tries := []int{unix.WALL}
+	if t.out.Buffered() > 0 {
+		tries = []int{unix.WALL | unix.WNOHANG, unix.WALL}
+	}
+	for _, opts := range tries {
 		if opts&unix.WNOHANG == 0 {
 			if err := t.out.Flush(); err != nil {
 				return waitResult{}, fmt.Errorf("write trace: %w", err)
