@@ -59,7 +59,7 @@ wait "$pid"
 
 step "perf/sched-latency.sh -s 2"
 if command -v perf >/dev/null; then
-	"$(dirname "$0")/perf/sched-latency.sh" -s 2 -b "$bin"
+	"$(dirname "$0")/perf/sched-latency.sh" -s 2 -b "$bin" -o "$out/perf"
 else
 	echo "perf not installed (Debian: linux-perf): skipped"
 fi
