@@ -15,6 +15,17 @@
 //	trace       a ptrace syscall tracer in strace's shape
 //	spawnbench  the cost of fork, vfork, clone3 and os/exec as parent RSS grows
 //
+// Options of the lab commands (trace and spawnbench: "forensics trace -h"):
+//
+//	spawn     [-workers 4] [-duration 5s] [-interval 1s] [-observe]
+//	zombies   [-children 3] [-hold 5s]
+//	supervise [-workers 4] [-duration 5s] [-try-sigchld]
+//	limits    [-nproc 256] [-stack 1048576]
+//	inspect   [-proc /proc] PID|self
+//
+// Workers and helper processes are this binary re-executed under hidden command names that
+// start with an underscore (see hidden); Go cannot fork without exec.
+//
 // Run "forensics COMMAND -h" for a command's flags.
 package main
 
