@@ -61,7 +61,8 @@ func TestMain(m *testing.M) {
 // helperCommand re-executes the test binary as helper name.
 func helperCommand(name string, args ...string) *exec.Cmd {
 	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^$"}, args...)...)
-	cmd.Env = append(os.Environ(), helperEnv+"="+name, binEnv+"="+binPath)
+	// A -race binary sleeps 1 s at exit by default (GORACE atexit_sleep_ms): not in helpers.
+	cmd.Env = append(os.Environ(), helperEnv+"="+name, binEnv+"="+binPath, "GORACE=atexit_sleep_ms=0")
 	return cmd
 }
 

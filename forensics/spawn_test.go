@@ -12,35 +12,43 @@ import (
 
 func init() { testHelpers["subreaper"] = subreaperHelper }
 
-// TestSpawnSIGTERM: SIGTERM to the parent is forwarded to every worker, each logs it, the parent
-// reaps them all through pidfds and reports each status, and nothing is left.
+// TestSpawnSIGTERM: SIGTERM (or SIGINT) to the parent is forwarded as SIGTERM to every worker,
+// each logs it, the parent reaps them all through pidfds and reports each status, and nothing is
+// left.
 func TestSpawnSIGTERM(t *testing.T) {
-	cmd := exec.Command(binPath, "spawn", "-workers", "4", "-duration", "5m")
-	out := startLab(t, cmd)
-	out.waitFor(t, `^spawn: all 4 workers ready$`)
-	workers := workerPids(t, out.all())
-	kill(t, cmd.Process.Pid, syscall.SIGTERM)
-	mustExit(t, cmd)
-	lines := out.waitEOF(t)
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(unix.SignalName(sig), func(t *testing.T) {
+			cmd := exec.Command(binPath, "spawn", "-workers", "4", "-duration", "5m")
+			out := startLab(t, cmd)
+			out.waitFor(t, `^spawn: all 4 workers ready$`)
+			workers := workerPids(t, out.all())
+			kill(t, cmd.Process.Pid, sig)
+			mustExit(t, cmd)
+			lines := out.waitEOF(t)
 
-	got := matching(lines, fmt.Sprintf(`^worker (\d) pid (\d+): received SIGTERM \(from parent %d\)`, cmd.Process.Pid))
-	if len(got) != 4 {
-		t.Errorf("%d worker lines naming SIGTERM from the parent, want 4", len(got))
+			if len(matching(lines, `^spawn: `+unix.SignalName(sig)+` received: forwarding SIGTERM to 4 workers`)) != 1 {
+				t.Errorf("the parent did not report %v and the forwarding", sig)
+			}
+			got := matching(lines, fmt.Sprintf(`^worker (\d) pid (\d+): received SIGTERM \(from parent %d\)`, cmd.Process.Pid))
+			if len(got) != 4 {
+				t.Errorf("%d worker lines naming SIGTERM from the parent, want 4", len(got))
+			}
+			reaped := matching(lines, `^spawn: worker \d pid (\d+) reaped via waitid\(P_PIDFD\): exited with status 0 after SIGTERM`)
+			if len(reaped) != 4 {
+				t.Errorf("%d exit statuses reported, want 4", len(reaped))
+			}
+			for _, m := range append(got, reaped...) {
+				pid := atoi(t, m[len(m)-1])
+				if !workers[pid] {
+					t.Errorf("line names pid %d, not a worker (%v)", pid, workers)
+				}
+			}
+			if len(matching(lines, `^spawn: all 4 workers reaped; children of pid \d+ left: none$`)) != 1 {
+				t.Errorf("no 'left: none' line from the parent's /proc scan")
+			}
+			assertGone(t, keys(workers))
+		})
 	}
-	reaped := matching(lines, `^spawn: worker \d pid (\d+) reaped via waitid\(P_PIDFD\): exited with status 0 after SIGTERM`)
-	if len(reaped) != 4 {
-		t.Errorf("%d exit statuses reported, want 4", len(reaped))
-	}
-	for _, m := range append(got, reaped...) {
-		pid := atoi(t, m[len(m)-1])
-		if !workers[pid] {
-			t.Errorf("line names pid %d, not a worker (%v)", pid, workers)
-		}
-	}
-	if len(matching(lines, `^spawn: all 4 workers reaped; children of pid \d+ left: none$`)) != 1 {
-		t.Errorf("no 'left: none' line from the parent's /proc scan")
-	}
-	assertGone(t, keys(workers))
 }
 
 // TestSpawnSIGKILLParent: the parent dies by SIGKILL; each worker gets SIGTERM from
