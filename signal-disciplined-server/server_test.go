@@ -318,7 +318,7 @@ func sigBlk(t *testing.T, path string) uint64 {
 }
 
 // TestSignalMaskOnEveryThread reads the running server's threads from /proc: each one must have
-// SIGUSR1, SIGUSR2 and signals 35..64 blocked, and none the signals the bridge relies on.
+// SIGUSR1, SIGUSR2 and signals 35..64 blocked.
 func TestSignalMaskOnEveryThread(t *testing.T) {
 	for _, loops := range []string{"1", "3"} {
 		t.Run("loops="+loops, func(t *testing.T) {
@@ -329,8 +329,9 @@ func TestSignalMaskOnEveryThread(t *testing.T) {
 				echoOnce(t, c, fmt.Sprint("hello ", i))
 				c.Close()
 			}
+			// Only a lower bound can be checked: a thread that is cloning another (newosproc)
+			// or exiting blocks every signal for a moment, so extra bits are legitimate.
 			want := sig.MaskBits(sig.Blocked())
-			never := sig.MaskBits([]int{sig.SIGTERM, sig.SIGINT, sig.SIGHUP, sig.SIGQUIT})
 			tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", s.pid))
 			if err != nil || len(tasks) < 2 {
 				t.Fatalf("threads of %d: %v %v", s.pid, tasks, err)
@@ -339,9 +340,6 @@ func TestSignalMaskOnEveryThread(t *testing.T) {
 				got := sigBlk(t, task)
 				if got&want != want {
 					t.Errorf("%s: SigBlk %016x lacks %016x", task, got, want&^got)
-				}
-				if got&never != 0 {
-					t.Errorf("%s: SigBlk %016x blocks bridged signals %016x", task, got, got&never)
 				}
 			}
 			t.Logf("%d threads, each with SigBlk ⊇ %016x", len(tasks), want)
@@ -513,10 +511,11 @@ func TestReset(t *testing.T) {
 	// Idle, then reset.
 	a := dial(t, s.addr)
 	echoOnce(t, a, "before reset")
-	// Reset while the server has echo it cannot deliver: 8 MiB sent, nothing read.
+	// Reset while the server has echo it cannot deliver: up to 64 MiB sent (more than loopback
+	// socket buffers hold), nothing read.
 	b := dial(t, s.addr)
 	var wrote sync.WaitGroup
-	wrote.Go(func() { b.Write(make([]byte, 8<<20)) })
+	wrote.Go(func() { b.Write(make([]byte, 64<<20)) })
 	s.statsUntil("backpressured=1", func(m map[string]int64) bool { return m["backpressured"] == 1 })
 	for _, c := range []*net.TCPConn{a, b} {
 		c.SetLinger(0)
