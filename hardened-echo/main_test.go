@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"syscall"
 	"testing"
 )
 
@@ -13,7 +15,35 @@ import (
 // (CGO_ENABLED=0), so integration tests exercise the real static binary.
 var binPath string
 
+// trampolineEnv, when set in the test binary's environment, makes it exec the named program with
+// LISTEN_PID set to its own pid, which exec keeps: the way systemd-socket-activate hands sockets
+// to a child whose pid nobody knows before it starts (sd_listen_fds(3)). The sockets themselves
+// arrive as fds 3... through exec.Cmd.ExtraFiles.
+const (
+	trampolineEnv       = "HARDENED_ECHO_TRAMPOLINE"
+	trampolinePassedEnv = "HARDENED_ECHO_TRAMPOLINE_FILES"
+)
+
 func TestMain(m *testing.M) {
+	if prog := os.Getenv(trampolineEnv); prog != "" {
+		os.Unsetenv(trampolineEnv)
+		os.Setenv("LISTEN_PID", strconv.Itoa(os.Getpid()))
+		// Pass exactly the ExtraFiles the test gave (trampolinePassedEnv of them), as systemd
+		// passes exactly its sockets: anything else this race-instrumented binary opened
+		// without O_CLOEXEC must not reach the server.
+		n, _ := strconv.Atoi(os.Getenv(trampolinePassedEnv))
+		os.Unsetenv(trampolinePassedEnv)
+		if ents, err := os.ReadDir("/proc/self/fd"); err == nil {
+			for _, e := range ents {
+				if fd, err := strconv.Atoi(e.Name()); err == nil && fd >= 3+n {
+					syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_SETFD, syscall.FD_CLOEXEC)
+				}
+			}
+		}
+		err := syscall.Exec(prog, append([]string{prog}, os.Args[1:]...), os.Environ())
+		fmt.Fprintf(os.Stderr, "trampoline: exec %s: %v\n", prog, err)
+		os.Exit(127)
+	}
 	dir, err := os.MkdirTemp("", "hardened-echo-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
