@@ -88,6 +88,7 @@ func TestDifferential(t *testing.T) {
 		{"double dash then dash", []string{"-n", "--", "-n", "-"}, "x\n", nil},
 		{"permutation", []string{"a", "-n", "b"}, "", nil},
 		{"posixly correct", []string{"a", "-n", "b"}, "", []string{"POSIXLY_CORRECT=1"}},
+		{"posixly correct set but empty", []string{"a", "-n", "b"}, "", []string{"POSIXLY_CORRECT="}},
 		{"posixly correct options first", []string{"-n", "a"}, "", []string{"POSIXLY_CORRECT=1"}},
 		{"-n across files", []string{"-n", "a", "b", "c"}, "", nil},
 		{"-b", []string{"-b", "a", "b", "blank", "c"}, "", nil},
