@@ -396,3 +396,98 @@ func BenchmarkTraceOverhead(b *testing.B) {
 		})
 	}
 }
+
+func taskTracers(t *testing.T, pid int) map[string]string {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	for _, e := range ents {
+		tid, _ := strconv.Atoi(e.Name())
+		m[e.Name()] = tracerPid(t, tid)
+	}
+	return m
+}
+
+// TestTraceAttachAllThreads: -p seizes every thread of a multi-threaded process (a Go program
+// with four extra locked threads, built from testdata), and the detach releases every one.
+func TestTraceAttachAllThreads(t *testing.T) {
+	victimBin := filepath.Join(t.TempDir(), "threadvictim")
+	build := exec.Command("go", "build", "-o", victimBin, "./testdata/threadvictim")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build threadvictim: %v\n%s", err, out)
+	}
+	victim := exec.Command(victimBin)
+	in, err := victim.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	outPipe, err := victim.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := victim.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer victim.Process.Kill()
+	echoed := bufio.NewReader(outPipe)
+	if ln, err := echoed.ReadString('\n'); err != nil || ln != "ready\n" {
+		t.Fatalf("threadvictim said %q, %v", ln, err)
+	}
+	pid := victim.Process.Pid
+	before := taskTracers(t, pid)
+	if len(before) < 5 {
+		t.Fatalf("threadvictim has %d threads, want at least 5", len(before))
+	}
+
+	tracer := exec.Command(binPath, "trace", "-p", strconv.Itoa(pid))
+	stderr, err := tracer.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tracer.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer tracer.Process.Kill()
+	trace := lines(stderr)
+	var seen []string
+	waitLine(t, trace, "attached, threads:", &seen)
+	for tid, tracerTid := range taskTracers(t, pid) {
+		if tracerTid == "0" {
+			t.Errorf("thread %d/%s is not traced (TracerPid 0)", pid, tid)
+		}
+	}
+	if _, err := io.WriteString(in, "ping\n"); err != nil {
+		t.Fatal(err)
+	}
+	if ln, err := echoed.ReadString('\n'); err != nil || ln != "ping\n" {
+		t.Fatalf("traced threadvictim echoed %q, %v", ln, err)
+	}
+	waitLine(t, trace, `write(1, "ping\n", 5) = 5`, &seen)
+	if err := tracer.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	for range trace {
+	}
+	if err := tracer.Wait(); err != nil {
+		t.Errorf("tracer after SIGINT: %v", err)
+	}
+	for tid, tracerTid := range taskTracers(t, pid) {
+		if tracerTid != "0" {
+			t.Errorf("after detach: thread %d/%s still traced by %s", pid, tid, tracerTid)
+		}
+	}
+	if _, err := io.WriteString(in, "pong\n"); err != nil {
+		t.Fatal(err)
+	}
+	if ln, err := echoed.ReadString('\n'); err != nil || ln != "pong\n" {
+		t.Fatalf("detached threadvictim echoed %q, %v", ln, err)
+	}
+	in.Close()
+	if err := victim.Wait(); err != nil {
+		t.Errorf("threadvictim: %v", err)
+	}
+}
