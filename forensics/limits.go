@@ -208,10 +208,8 @@ func stackDrill(w io.Writer, exe string) error {
 		return cmd.Run()
 	}
 	var old unix.Rlimit
-	// The child inherits the limit at fork and execve checks it: lowered here, on this
-	// thread's process, for the duration of one exec, then restored.
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
+	// The child inherits the limit at fork and execve checks it: lowered in this process for
+	// the duration of one exec, then restored (a soft limit may go back up to the hard one).
 	if err := prlimit(0, unix.RLIMIT_STACK, &unix.Rlimit{Cur: 256 << 10}, &old, true); err != nil {
 		return err
 	}
