@@ -181,8 +181,9 @@ func chunk(pat []byte, pos int64, p []byte) {
 
 // echoClient streams total bytes to c while reading the echo back; after writing it shuts down
 // its write side; it checks every byte and that the echo ends with EOF at total bytes.
-// progress (if non-nil) is called once after the first `at` bytes are written.
-func echoClient(c *net.TCPConn, id int, total int64, at int64, progress func()) error {
+// If progress is non-nil, the writer calls it once the first `at` bytes are written and then
+// waits for gate to close before it writes the rest.
+func echoClient(c *net.TCPConn, id int, total int64, at int64, progress func(), gate <-chan struct{}) error {
 	pat := stream(id)
 	werr := make(chan error, 1)
 	go func() {
@@ -197,6 +198,7 @@ func echoClient(c *net.TCPConn, id int, total int64, at int64, progress func()) 
 			}
 			if sent < at && sent+n >= at && progress != nil {
 				progress()
+				<-gate
 			}
 			sent += n
 		}
@@ -255,14 +257,16 @@ func echoOnce(t *testing.T, c net.Conn, msg string) {
 	}
 }
 
-// TestDrainUnderLoad is the acceptance test: 64 clients stream 4 MiB each, SIGTERM arrives when
-// every one of them is at least 1 MiB in, every client still gets all 4 MiB back, a connection
-// attempted after the drain began is refused, and the server exits 0.
+// TestDrainUnderLoad is the acceptance test: 64 clients stream 4 MiB each; each stops after
+// 1 MiB until the server has logged that it stopped accepting in answer to SIGTERM, so all 64
+// are mid-stream at the drain; every client still gets all 4 MiB back, a connection attempted
+// after the drain began is refused, and the server exits 0.
 func TestDrainUnderLoad(t *testing.T) {
 	s := startServer(t, nil, "-drain-timeout", "2m", "-drain-idle", "10s")
 	const clients, total = 64, 4 << 20
 	var midway, done sync.WaitGroup
 	midway.Add(clients)
+	gate := make(chan struct{})
 	errs := make(chan error, clients)
 	for i := range clients {
 		c := dial(t, s.addr)
@@ -270,18 +274,21 @@ func TestDrainUnderLoad(t *testing.T) {
 		go func() {
 			defer done.Done()
 			var once sync.Once
-			errs <- echoClient(c, i, total, 1<<20, func() { once.Do(midway.Done) })
+			errs <- echoClient(c, i, total, 1<<20, func() { once.Do(midway.Done) }, gate)
 		}()
 	}
 	midway.Wait()
 	s.signal(syscall.SIGTERM)
-	t.Log(s.waitFor("stopped accepting"))
+	if line := s.waitFor("stopped accepting"); !strings.Contains(line, fmt.Sprintf("%d connection(s) draining", clients)) {
+		t.Errorf("drain began with other than %d connections open: %s", clients, line)
+	}
 	if c, err := net.Dial("tcp", s.addr); !errors.Is(err, syscall.ECONNREFUSED) {
 		if c != nil {
 			c.Close()
 		}
 		t.Errorf("dial after SIGTERM: err = %v, want ECONNREFUSED", err)
 	}
+	close(gate)
 	done.Wait()
 	close(errs)
 	for err := range errs {
@@ -497,7 +504,7 @@ func TestHalfClose(t *testing.T) {
 		{"8 MiB", 8 << 20},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := echoClient(dial(t, s.addr), 3, tc.total, 0, nil); err != nil {
+			if err := echoClient(dial(t, s.addr), 3, tc.total, 0, nil, nil); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -785,4 +792,53 @@ func TestBadUsage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAcceptQueueAtDrain: connections that completed the handshake before SIGTERM are served if
+// the limits allow, and reset, with a count in the log, if they do not.
+func TestAcceptQueueAtDrain(t *testing.T) {
+	t.Run("served", func(t *testing.T) {
+		s := startServer(t, nil)
+		// Stopped, the server cannot accept: the handshakes complete in the kernel's accept queue.
+		s.signal(syscall.SIGSTOP)
+		var queued []*net.TCPConn
+		for range 3 {
+			queued = append(queued, dial(t, s.addr))
+		}
+		s.signal(syscall.SIGTERM)
+		s.signal(syscall.SIGCONT)
+		s.waitFor("stopped accepting")
+		for i, c := range queued {
+			msg := fmt.Sprint("queued ", i)
+			echoOnce(t, c, msg)
+			c.CloseWrite()
+			if _, err := io.ReadAll(c); err != nil {
+				t.Errorf("queued client %d: %v", i, err)
+			}
+		}
+		if code := s.exitCode(); code != 0 {
+			t.Errorf("exit code %d, want 0", code)
+		}
+	})
+	t.Run("beyond -max-conns", func(t *testing.T) {
+		s := startServer(t, nil, "-max-conns", "1", "-drain-idle", "1h")
+		a := dial(t, s.addr)
+		echoOnce(t, a, "served")
+		b := dial(t, s.addr) // waits in the accept queue: -max-conns 1
+		s.waitFor("at -max-conns: accept paused")
+		s.signal(syscall.SIGTERM)
+		if line := s.waitFor("stopped accepting"); !strings.Contains(line, "reset 1 beyond the limits") {
+			t.Errorf("drain log %q does not count the reset connection", line)
+		}
+		b.SetReadDeadline(time.Now().Add(time.Minute))
+		if _, err := b.Read(make([]byte, 1)); !errors.Is(err, syscall.ECONNRESET) {
+			t.Errorf("queued client beyond -max-conns: read error %v, want ECONNRESET", err)
+		}
+		echoOnce(t, a, "still served while draining")
+		a.CloseWrite()
+		io.ReadAll(a)
+		if code := s.exitCode(); code != 0 {
+			t.Errorf("exit code %d, want 0", code)
+		}
+	})
 }

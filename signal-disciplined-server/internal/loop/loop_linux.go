@@ -176,14 +176,20 @@ func (l *Loop) enter(p int32) {
 		// Connections that completed the handshake before the drain sit in the accept queue;
 		// closing the listener would reset them. They were promised service: take them (up to
 		// -max-conns and the fd limit), then close. Anything after that gets ECONNREFUSED.
-		n := 0
+		n, left := 0, uint32(0)
 		if l.lfd >= 0 {
 			n = l.acceptN(1 << 30)
+			// What acceptN had to leave (at -max-conns or the fd limit) is reset by the close.
+			// For a listener, tcp_get_info reports the accept queue length in tcpi_unacked.
+			if ti, err := unix.GetsockoptTCPInfo(l.lfd, unix.IPPROTO_TCP, unix.TCP_INFO); err == nil {
+				left = ti.Unacked
+			}
 			unix.Close(l.lfd)
 			l.lfd = -1
 			l.paused = false
 		}
-		l.srv.cfg.Log.Printf("loop %d: stopped accepting (took %d from the accept queue), %d connection(s) draining", l.id, n, l.nconn)
+		l.srv.cfg.Log.Printf("loop %d: stopped accepting (took %d from the accept queue, reset %d beyond the limits), %d connection(s) draining",
+			l.id, n, left, l.nconn)
 		l.lastTick = l.now.Add(-tick) // inspect at once
 	case phaseStopping:
 		if l.nconn > 0 {
