@@ -54,7 +54,12 @@ import (
 )
 
 func main() {
-	// First thing: everything below must run with the signals blocked on every thread.
+	// Started by sig.Command as the trampoline of a child: become the child, mask emptied.
+	if err := sig.ExecUnmasked(); err != nil {
+		fmt.Fprintf(os.Stderr, "signal-disciplined-server: %v\n", err)
+		os.Exit(127)
+	}
+	// Everything below must run with the signals blocked on every thread.
 	if err := sig.EnsureBlocked(); err != nil {
 		fmt.Fprintf(os.Stderr, "signal-disciplined-server: %v\n", err)
 		os.Exit(1)

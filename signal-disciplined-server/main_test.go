@@ -6,7 +6,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
 	"testing"
+	"unsafe"
 )
 
 // binPath is the signal-disciplined-server binary built for this test run, the way the Makefile ships it
@@ -14,6 +18,20 @@ import (
 var binPath string
 
 func TestMain(m *testing.M) {
+	// A re-executed helper, never the test binary itself, changes its signal mask: block
+	// SIGUSR1 on this locked thread and exec os.Args[1:], which inherits the mask.
+	if os.Getenv("SDS_TEST_EXEC_WITH_USR1_BLOCKED") != "" {
+		os.Unsetenv("SDS_TEST_EXEC_WITH_USR1_BLOCKED")
+		runtime.LockOSThread()
+		set := uint64(1) << (syscall.SIGUSR1 - 1)
+		if _, _, errno := syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, 0 /* SIG_BLOCK */, uintptr(unsafe.Pointer(&set)), 0, 8, 0, 0); errno != 0 {
+			fmt.Fprintln(os.Stderr, "rt_sigprocmask:", errno)
+			os.Exit(2)
+		}
+		err := syscall.Exec(os.Args[1], os.Args[1:], os.Environ())
+		fmt.Fprintln(os.Stderr, "exec:", err)
+		os.Exit(2)
+	}
 	dir, err := os.MkdirTemp("", "signal-disciplined-server-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -52,5 +70,38 @@ func TestHelpSmoke(t *testing.T) {
 	}
 	if len(out) == 0 {
 		t.Fatalf("signal-disciplined-server -h printed nothing")
+	}
+}
+
+// TestChildMaskIsClean: a process started with SIGUSR1 blocked passes the mask to what it execs,
+// unless it goes through the binary's trampoline (sig.Command sets SIGNAL_DISCIPLINED_SERVER_EXEC_UNMASKED).
+func TestChildMaskIsClean(t *testing.T) {
+	grep, err := exec.LookPath("grep")
+	if err != nil {
+		t.Skipf("no grep: %v", err)
+	}
+	for _, tc := range []struct {
+		name string
+		argv []string
+		env  string
+		want string
+	}{
+		{"direct exec inherits", []string{grep, "SigBlk", "/proc/self/status"}, "", "0000000000000200"},
+		{"trampoline empties", []string{binPath, "grep", "SigBlk", "/proc/self/status"}, "SIGNAL_DISCIPLINED_SERVER_EXEC_UNMASKED=1", "0000000000000000"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], tc.argv...)
+			cmd.Env = append(os.Environ(), "SDS_TEST_EXEC_WITH_USR1_BLOCKED=1")
+			if tc.env != "" {
+				cmd.Env = append(cmd.Env, tc.env)
+			}
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			if got := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(string(out)), "SigBlk:")); got != tc.want {
+				t.Errorf("child SigBlk = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

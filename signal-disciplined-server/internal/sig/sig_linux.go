@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
 	"runtime"
 	"strconv"
@@ -196,4 +197,42 @@ func (b *Bridge) Close() error {
 	err := unix.Close(b.efd)
 	b.efd = -1
 	return err
+}
+
+// UnmaskEnv turns this program into an exec trampoline for its own children: see Command.
+const UnmaskEnv = "SIGNAL_DISCIPLINED_SERVER_EXEC_UNMASKED"
+
+// Command is exec.Command for a child that must not inherit this server's blocked signals. A
+// child started directly would: the runtime's fork path restores the thread's original mask
+// before execve (runtime/proc.go syscall_runtime_AfterForkInChild, msigrestore), that mask is the
+// one this process was started with, and SysProcAttr has no mask field. So the child is started
+// as /proc/self/exe with UnmaskEnv set; its main calls ExecUnmasked first, which empties the mask
+// of its locked thread and execs name, and execve keeps that empty mask.
+func Command(name string, args ...string) *exec.Cmd {
+	cmd := exec.Command("/proc/self/exe", append([]string{name}, args...)...)
+	cmd.Env = append(os.Environ(), UnmaskEnv+"=1")
+	return cmd
+}
+
+// ExecUnmasked does nothing and returns nil unless UnmaskEnv is set. Then it execs os.Args[1]
+// (searched in $PATH) with os.Args[1:] and an empty signal mask, and returns only on error.
+func ExecUnmasked() error {
+	if os.Getenv(UnmaskEnv) == "" {
+		return nil
+	}
+	os.Unsetenv(UnmaskEnv)
+	if len(os.Args) < 2 {
+		return fmt.Errorf("%s set but no program to run", UnmaskEnv)
+	}
+	path, err := exec.LookPath(os.Args[1])
+	if err != nil {
+		return err
+	}
+	// Poisoned from here: this thread's mask is not the runtime's idea of it. Never unlocked.
+	runtime.LockOSThread()
+	if err := unix.PthreadSigmask(unix.SIG_SETMASK, &unix.Sigset_t{}, nil); err != nil {
+		return os.NewSyscallError("rt_sigprocmask", err)
+	}
+	err = syscall.Exec(path, os.Args[1:], os.Environ())
+	return fmt.Errorf("exec %s: %w", path, os.NewSyscallError("execve", err))
 }
