@@ -2,6 +2,8 @@ package gnu
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 	"math/rand"
 	"testing"
 )
@@ -192,5 +194,37 @@ func BenchmarkFormat(b *testing.B) {
 				out = f.Format(out[:0], text)
 			}
 		})
+	}
+}
+
+// TestSpecialLowestByte checks that the lowest flag of special marks the first byte outside
+// 0x20..0x7e, for every byte value in every position behind a prefix of printable or special
+// bytes: the property encode relies on.
+func TestSpecialLowestByte(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	for trial := 0; trial < 200000; trial++ {
+		var w [8]byte
+		for k := range w {
+			w[k] = byte(rng.Intn(256))
+			if rng.Intn(2) == 0 {
+				w[k] = byte(0x20 + rng.Intn(0x5f))
+			}
+		}
+		x := binary.LittleEndian.Uint64(w[:])
+		first := 8
+		for k, c := range w {
+			if c < 0x20 || c >= 0x7f {
+				first = k
+				break
+			}
+		}
+		m := special(x)
+		got := 8
+		if m != 0 {
+			got = bits.TrailingZeros64(m) >> 3
+		}
+		if got != first {
+			t.Fatalf("special(% x): first flagged byte %d, want %d", w, got, first)
+		}
 	}
 }
