@@ -280,7 +280,7 @@ func writebackFigures(o btOutput, w workload.Counts) []figure {
 // that a recipe is never "proved" against a workload that did something else.
 func workloadFigure(recipe string, got, want workload.Counts) figure {
 	strip := func(c workload.Counts) string {
-		c.Dir, c.PID, c.Comm = "", 0, ""
+		c.Dir, c.PID, c.Comm, c.ElapsedMicros = "", 0, "", 0
 		var s strings.Builder
 		for _, f := range c.Files {
 			fmt.Fprintf(&s, "%s>%s w%d/%d r%d/%d %s;", filepath.Base(f.Created), filepath.Base(f.Final),

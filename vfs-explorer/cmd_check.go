@@ -25,6 +25,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	only := fs.String("only", "", "comma-separated `recipes` to check (default: all)")
 	verbose := fs.Bool("v", false, "also print each recipe's raw bpftrace output")
+	delay := fs.Duration("delay", workload.Default("").Delay, "workload unlink `delay` (longer spreads the measured phase over more time)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -65,7 +66,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		t0 := time.Now()
-		figs, raw, err := checkRecipe(ctx, bin, self, r)
+		figs, raw, err := checkRecipe(ctx, bin, self, r, *delay)
 		if err != nil {
 			figs = append(figs, figure{Recipe: r.Name, Name: "run", Want: "bpftrace and the workload succeed", Got: err.Error()})
 		}
@@ -94,7 +95,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // checkRecipe runs recipe r around one workload and returns its figures and bpftrace's raw
 // output (for -v and for failures).
-func checkRecipe(ctx context.Context, bin, self string, r Recipe) ([]figure, []byte, error) {
+func checkRecipe(ctx context.Context, bin, self string, r Recipe, delay time.Duration) ([]figure, []byte, error) {
 	dir, err := os.MkdirTemp("/var/tmp", "vfs-explorer-check-")
 	if err != nil {
 		return nil, nil, err
@@ -108,7 +109,7 @@ func checkRecipe(ctx context.Context, bin, self string, r Recipe) ([]figure, []b
 	if err != nil {
 		return nil, nil, err
 	}
-	child, err := childCommand([]string{self, "workload", "-json", "-dir", dir})
+	child, err := childCommand([]string{self, "workload", "-json", "-dir", dir, "-delay", delay.String()})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -6,7 +6,8 @@
 //	vfs-explorer run [-family F] NAME [-- CMD ARGS...]
 //	vfs-explorer check [-only NAME,...] [-v]
 //	vfs-explorer workload [-dir D] [-files N] [-size K] [-chunk C] [-delay D] [-json]
-//	vfs-explorer show [-family F] NAME
+//	vfs-explorer show [-family F] [-prelude follow|window] NAME
+//	vfs-explorer bench [-runs N] [-only NAME,...]
 //
 // The recipes (recipes/tracepoint/*.bt and recipes/kprobe/*.bt, embedded in the binary) come in
 // two families with the same names and output shapes. The tracepoint family uses syscall and
@@ -23,6 +24,8 @@
 //	check     run every tracepoint recipe against the workload and compare each figure with the
 //	          workload's own counts; one line per figure, then "N passed, M failed"
 //	workload  the deterministic file workload check measures (prints its exact counts)
+//	bench     what each recipe costs the traced program: the workload's time untraced and
+//	          under each recipe, as a ratio and as time added per system call
 //
 // Options:
 //
@@ -70,7 +73,8 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e))
 
 const usage = `usage: vfs-explorer list [-family F]
        vfs-explorer run [-family F] NAME [-- CMD ARGS...]
-       vfs-explorer show [-family F] NAME
+       vfs-explorer show [-family F] [-prelude follow|window] NAME
+       vfs-explorer bench [-runs N] [-only NAME,...]
        vfs-explorer check [-only NAME,...] [-v]
        vfs-explorer workload [-dir D] [-files N] [-size K] [-chunk C] [-delay D] [-json]
 `
@@ -102,6 +106,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdCheck(ctx, rest, stdout, stderr)
 	case "workload":
 		return cmdWorkload(rest, stdout, stderr)
+	case "bench":
+		return cmdBench(ctx, rest, stdout, stderr)
 	case "help":
 		fs.Usage()
 		return nil

@@ -7,7 +7,9 @@
 // faccessat(AT_FDCWD, StopMarker, F_OK), which fail with ENOENT and touch nothing. A tracer that
 // counts only between them sees the workload's own file operations and none of the Go runtime's
 // (at start-up the runtime opens and reads /sys/kernel/mm/transparent_hugepage/hpage_pmd_size and
-// the cgroup files it sizes GOMAXPROCS from), nor the writes of the final report.
+// the cgroup files it sizes GOMAXPROCS from), nor the writes of the final report. Before the
+// start marker it also pins GOMAXPROCS, which stops the runtime's once-a-second re-read of the
+// cgroup CPU limit (Go 1.25 and later) from landing inside the window.
 package workload
 
 import (
@@ -87,6 +89,10 @@ type Counts struct {
 	BytesWritten int `json:"bytes_written"` // sum of write and pwrite64 return values
 	BytesRead    int `json:"bytes_read"`    // sum of read and pread64 return values
 	Chunk        int `json:"chunk"`         // size of every non-empty read and write
+
+	// ElapsedMicros is the measured phase's duration, start marker to stop marker, unlink
+	// delays included. bench compares it traced and untraced; check ignores it.
+	ElapsedMicros int64 `json:"elapsed_us"`
 
 	Files []File `json:"files"`
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -44,7 +45,15 @@ func Run(c Config) (got Counts, err error) {
 		}
 	}()
 
+	// Pin GOMAXPROCS before the measured phase. Since Go 1.25 sysmon re-reads the cgroup CPU
+	// limit about once a second (runtime/proc.go:6587, sysmonUpdateGOMAXPROCS), a read of
+	// cpu.max or cpu.cfs_quota_us that would land in the window now and then. Setting
+	// GOMAXPROCS explicitly turns those updates off, and waits for one in flight to finish
+	// (runtime/debug.go GOMAXPROCS: customGOMAXPROCS, computeMaxProcsLock).
+	runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+
 	marker(StartMarker)
+	begin := time.Now()
 	for i := 0; i < c.Files; i++ {
 		f := File{
 			Created: filepath.Join(dir, CreatedName(i)),
@@ -93,6 +102,7 @@ func Run(c Config) (got Counts, err error) {
 		delete(live, i)
 		f.AgeMicros = at.Sub(created[i]).Microseconds()
 	}
+	got.ElapsedMicros = time.Since(begin).Microseconds()
 	marker(StopMarker)
 	return got, nil
 }

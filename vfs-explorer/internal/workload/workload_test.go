@@ -30,7 +30,10 @@ func TestRunMatchesExpect(t *testing.T) {
 		}
 		got.Files[i].Inode, got.Files[i].AgeMicros = 0, 0
 	}
-	got.PID, got.Comm = 0, ""
+	if got.ElapsedMicros <= 0 {
+		t.Errorf("ElapsedMicros = %d, want > 0", got.ElapsedMicros)
+	}
+	got.PID, got.Comm, got.ElapsedMicros = 0, "", 0
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Run(%+v) =\n%+v\nwant\n%+v", c, got, want)
 	}
