@@ -119,17 +119,26 @@ func runTrace(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}()
 
 	target := 0
+	var pending []unix.Signal // to forward once the command exists
 	for {
 		select {
 		case target = <-started:
+			for _, s := range pending {
+				unix.Kill(target, s)
+			}
+			pending = nil
 		case s := <-sigs:
 			switch {
 			case *pid != 0:
 				if err := t.RequestDetach(); err != nil {
 					fmt.Fprintf(stderr, "trace: %v\n", err)
 				}
-			case target != 0 && (s == unix.SIGTERM || s == unix.SIGHUP):
-				unix.Kill(target, s.(unix.Signal))
+			case s == unix.SIGTERM || s == unix.SIGHUP:
+				if target == 0 {
+					pending = append(pending, s.(unix.Signal))
+				} else {
+					unix.Kill(target, s.(unix.Signal))
+				}
 			}
 		case r := <-done:
 			if r.err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -10,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -279,7 +281,7 @@ func TestTraceAttachDetach(t *testing.T) {
 	}
 
 	roundTrip("traced")
-	waitLine(t, trace, `write(1, "traced\n", 7) = 7`, &seen)
+	waitLine(t, trace, `write(1, "traced\n", 7`, &seen)
 
 	if err := tracer.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
@@ -411,16 +413,33 @@ func taskTracers(t *testing.T, pid int) map[string]string {
 	return m
 }
 
+var (
+	threadVictimOnce sync.Once
+	threadVictimBin  string
+	threadVictimErr  error
+)
+
+// threadVictim builds testdata/threadvictim once per test run (a Go program, so multi-threaded).
+func threadVictim(t *testing.T) string {
+	t.Helper()
+	threadVictimOnce.Do(func() {
+		threadVictimBin = filepath.Join(filepath.Dir(binPath), "threadvictim")
+		build := exec.Command("go", "build", "-o", threadVictimBin, "./testdata/threadvictim")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			threadVictimErr = fmt.Errorf("build threadvictim: %v\n%s", err, out)
+		}
+	})
+	if threadVictimErr != nil {
+		t.Fatal(threadVictimErr)
+	}
+	return threadVictimBin
+}
+
 // TestTraceAttachAllThreads: -p seizes every thread of a multi-threaded process (a Go program
 // with four extra locked threads, built from testdata), and the detach releases every one.
 func TestTraceAttachAllThreads(t *testing.T) {
-	victimBin := filepath.Join(t.TempDir(), "threadvictim")
-	build := exec.Command("go", "build", "-o", victimBin, "./testdata/threadvictim")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build threadvictim: %v\n%s", err, out)
-	}
-	victim := exec.Command(victimBin)
+	victim := exec.Command(threadVictim(t))
 	in, err := victim.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -466,7 +485,7 @@ func TestTraceAttachAllThreads(t *testing.T) {
 	if ln, err := echoed.ReadString('\n'); err != nil || ln != "ping\n" {
 		t.Fatalf("traced threadvictim echoed %q, %v", ln, err)
 	}
-	waitLine(t, trace, `write(1, "ping\n", 5) = 5`, &seen)
+	waitLine(t, trace, `write(1, "ping\n", 5`, &seen) // maybe cut by another thread: "<unfinished ...>"
 	if err := tracer.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
@@ -489,5 +508,72 @@ func TestTraceAttachAllThreads(t *testing.T) {
 	in.Close()
 	if err := victim.Wait(); err != nil {
 		t.Errorf("threadvictim: %v", err)
+	}
+}
+
+// TestTraceExecFromThread: with -f, a non-leader thread execs; the kernel kills the other threads
+// and gives the execing thread the leader's pid (ptrace(2), "execve(2) under ptrace"). The trace
+// must follow the execve into the new image under the pid and end with the program's status.
+func TestTraceExecFromThread(t *testing.T) {
+	cmd := exec.Command(binPath, "trace", "-f", "--", threadVictim(t), "-exec", "/bin/echo", "hello from a thread")
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("trace: %v\n%s", err, stderr.String())
+	}
+	if stdout.String() != "hello from a thread\n" {
+		t.Errorf("stdout = %q", stdout.String())
+	}
+	out := stderr.String()
+	m := regexp.MustCompile(`\[pid (\d+)\] \+\+\+ superseded by execve in pid (\d+) \+\+\+`).FindStringSubmatch(out)
+	if m == nil || m[1] == m[2] {
+		t.Fatalf("no superseded line for a non-leader exec:\n%s", out)
+	}
+	leader := m[1]
+	for _, want := range []string{
+		"[pid " + leader + "] <... execve resumed>) = 0",
+		"[pid " + leader + "] +++ exited with 0 +++",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("trace lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("trace:\n%s", out)
+	}
+}
+
+// TestTraceForwardsSIGTERM: SIGTERM sent to the tracer alone goes to the traced command; the
+// command dies of it, and so does the tracer.
+func TestTraceForwardsSIGTERM(t *testing.T) {
+	cmd := exec.Command(binPath, "trace", "--", "sh", "-c", "echo ready; exec sleep 60")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	if ln, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || ln != "ready\n" {
+		t.Fatalf("command said %q, %v", ln, err)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	if ws := cmd.ProcessState.Sys().(syscall.WaitStatus); !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
+		t.Errorf("tracer wait status %#x, want killed by SIGTERM", uint32(ws))
+	}
+	out := stderr.String()
+	for _, want := range []string{
+		"--- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, si_pid=" + strconv.Itoa(cmd.Process.Pid) + ",",
+		"+++ killed by SIGTERM +++",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("trace lacks %q:\n%s", want, out)
+		}
 	}
 }

@@ -455,6 +455,9 @@ func (t *Tracer) handle(r waitResult) error {
 			// A non-leader thread that execs takes over the leader's pid; the message is its
 			// former tid, whose state (the execve in progress) moves here.
 			if msg, err := unix.PtraceGetEventMsg(pid); err == nil && int(msg) != pid {
+				if !t.opts.SummaryOnly {
+					t.line(tr, fmt.Sprintf("+++ superseded by execve in pid %d +++\n", msg))
+				}
 				if old := t.tracees[int(msg)]; old != nil {
 					*tr = *old
 					tr.pid = pid
