@@ -25,6 +25,10 @@ const (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(referenceEnv) == "1" {
+		referenceServer()
+		return
+	}
 	if prog := os.Getenv(trampolineEnv); prog != "" {
 		os.Unsetenv(trampolineEnv)
 		os.Setenv("LISTEN_PID", strconv.Itoa(os.Getpid()))
