@@ -114,7 +114,9 @@ func run(_ context.Context, args []string, _ io.Reader, _, stderr io.Writer) err
 		return err
 	}
 	if *config != "" {
-		cfg.Reload = func() (loop.Limits, error) { return readConfig(*config, cfg.Limits) }
+		// Each read starts from the flags, so a setting deleted from the file reverts to its flag.
+		flagLimits := cfg.Limits
+		cfg.Reload = func() (loop.Limits, error) { return readConfig(*config, flagLimits) }
 		l, err := cfg.Reload()
 		if err != nil {
 			return err
@@ -164,19 +166,24 @@ func readConfig(path string, base loop.Limits) (loop.Limits, error) {
 	defer f.Close()
 	fs := flag.NewFlagSet(path, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	l := base
+	var l loop.Limits
 	lf := addLimitFlags(fs, &l)
+	l = base // registering the flags stored their defaults: settings the file omits keep base
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
 		line, _, _ := strings.Cut(sc.Text(), "#")
-		name, value, _ := strings.Cut(strings.TrimSpace(line), " ")
-		if name == "" {
+		fields := strings.Fields(line)
+		if len(fields) == 0 {
 			continue
 		}
+		name := fields[0]
 		if fs.Lookup(name) == nil {
 			return base, fmt.Errorf("config %s:%d: unknown setting %q (want max-conns, drain-timeout or drain-idle)", path, n, name)
 		}
-		if err := fs.Set(name, strings.TrimSpace(value)); err != nil {
+		if len(fields) != 2 {
+			return base, fmt.Errorf("config %s:%d: want \"%s VALUE\"", path, n, name)
+		}
+		if err := fs.Set(name, fields[1]); err != nil {
 			return base, fmt.Errorf("config %s:%d: %s: %w", path, n, name, err)
 		}
 	}
