@@ -84,8 +84,9 @@ type waitResult struct {
 	stime  time.Duration // the tracee's system CPU time (wait4's rusage), for -c
 }
 
-// Tracer holds one trace session. Create it with New and run it with Run or Attach; both must be
-// called from the same goroutine, which they lock to its OS thread.
+// Tracer holds one trace session. Create it with New, start it with Start (a command) or Attach
+// (a running process), then call Run, all from the same goroutine: Start and Attach lock it to
+// its OS thread for good.
 type Tracer struct {
 	opts    Options
 	out     *bufio.Writer

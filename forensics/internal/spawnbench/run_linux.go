@@ -29,12 +29,19 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Result, error) {
 		}
 	}
 	runtime.LockOSThread()
-	defer runtime.UnlockOSThread() // the mask is restored after every raw spawn
-
 	s, err := newSpawner(cfg.Child)
 	if err != nil {
+		runtime.UnlockOSThread()
 		return nil, err
 	}
+	defer func() {
+		// The mask is restored after every raw spawn; if a restore ever failed, the thread
+		// keeps every signal blocked and must die with this goroutine instead of going back to
+		// the scheduler (a goroutine that exits locked takes its thread with it).
+		if !s.poisoned {
+			runtime.UnlockOSThread()
+		}
+	}()
 	var max int64
 	if len(cfg.Sizes) > 0 {
 		max = cfg.Sizes[len(cfg.Sizes)-1]

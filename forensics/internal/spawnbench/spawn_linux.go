@@ -40,6 +40,8 @@ type spawner struct {
 	envv []*byte
 
 	ca cloneArgs
+
+	poisoned bool // this thread's signal mask could not be restored
 }
 
 func newSpawner(child Child) (*spawner, error) {
@@ -121,7 +123,7 @@ func (s *spawner) raw(m Mode, trap, flags uintptr) (time.Duration, error) {
 	start := time.Now()
 	pid, errno := rawSpawn(trap, a1, a2, path, argv, envv)
 	if err := unix.PthreadSigmask(unix.SIG_SETMASK, &old, nil); err != nil {
-		// The thread is left with every signal blocked: it is locked and never unlocked (Run).
+		s.poisoned = true // every signal stays blocked on this thread: Run never unlocks it
 		return 0, os.NewSyscallError("rt_sigprocmask", err)
 	}
 	runtime.KeepAlive(s)
