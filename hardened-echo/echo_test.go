@@ -526,3 +526,25 @@ func TestNotify(t *testing.T) {
 		})
 	}
 }
+
+func TestSecondSignal(t *testing.T) {
+	s, tcpAddr, _ := startStandalone(t, "-drain", "1h")
+	c, err := net.Dial("tcp", tcpAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	c.Write([]byte("x"))
+	io.ReadFull(c, make([]byte, 1))
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	// Draining: the open connection would hold the process for -drain (an hour).
+	s.waitLine(t, `^info: stopping, sockets closed: 1 open`)
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	err = s.wait(t)
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Errorf("exit after the second SIGTERM: %v, want status 1", err)
+	}
+	s.waitLineSeen(t, `^hardened-echo: second signal \(terminated\): exiting without draining$`)
+}

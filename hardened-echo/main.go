@@ -20,7 +20,7 @@
 //	-drain D       on SIGTERM, how long open connections may take to finish (default 10s)
 //
 // SIGTERM or SIGINT stops it gracefully: STOPPING=1, listeners closed, open connections finish
-// (up to -drain), exit 0.
+// (up to -drain), exit 0. A second signal exits at once, status 1.
 package main
 
 import (
@@ -42,7 +42,19 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first SIGTERM or SIGINT starts the graceful stop; a second one ends the process at once,
+	// for an operator who will not wait for the drain (systemd itself escalates with SIGKILL
+	// after TimeoutStopSec=).
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := context.WithCancel(context.Background())
+	go func() {
+		<-sigs
+		stop()
+		sig := <-sigs
+		fmt.Fprintf(os.Stderr, "hardened-echo: second signal (%v): exiting without draining\n", sig)
+		os.Exit(1)
+	}()
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if errors.Is(err, flag.ErrHelp) {
