@@ -188,6 +188,15 @@ func TestNspawnHardening(t *testing.T) {
 			return strings.HasPrefix(v, "rc=1 ") && strings.Contains(v, "Operation not permitted")
 		})
 	check("ipallow_send", "the same send allowed without IPAddressDeny=", func(v string) bool { return strings.HasPrefix(v, "rc=0") })
+	check("watchdog_timestamp", "a WATCHDOG=1 received by PID 1 (non-zero monotonic stamp)", func(v string) bool {
+		n, err := strconv.ParseUint(v, 10, 64)
+		return err == nil && n > 0
+	})
+	check("stop_result", "success", equals("success"))
+	check("stop_exit_status", "0", equals("0"))
+	// 2 datagrams: the probe's and the IPAddressDeny-free unit's; the denied one never left.
+	check("stop_log", "the drained stop logged last, counting 2 datagrams",
+		contains("stopped: 0 open, 1 accepted, 0 refused, 15 bytes echoed, 2 datagrams echoed"))
 	check("journal_ready_priority", "6: the <6> prefix reached the journal as PRIORITY=6", equals("6"))
 	// On disk, outside the container, the root still holds one file: the binary.
 	var files []string

@@ -82,6 +82,15 @@ journalctl -b --no-pager -u "$unit" -o short-monotonic >"$out/journal.txt" 2>&1
 # The service's own lines carry the priority of their <N> prefix (JOURNAL_STREAM is set).
 rec journal_ready_priority "$(journalctl -b --no-pager _PID="$pid" MESSAGE=ready -o verbose | awk -F= '/PRIORITY=/ { print $2 }')"
 
+# The watchdog: PID 1 stamps every WATCHDOG=1 it receives (0 if none ever came).
+rec watchdog_timestamp "$(systemctl show -P WatchdogTimestampMonotonic "$unit")"
+
+# Graceful stop: SIGTERM, STOPPING=1, drain, exit 0; systemd records the result.
+systemctl stop "$unit"
+rec stop_result "$(systemctl show -P Result "$unit")"
+rec stop_exit_status "$(systemctl show -P ExecMainStatus "$unit")"
+rec stop_log "$(journalctl -b --no-pager _PID="$pid" -o cat | tail -n 1)"
+
 # The boot trace for the RUNBOOK.
 systemd-analyze time >"$out/boot-time.txt" 2>&1
 systemd-analyze blame --no-pager >"$out/boot-blame.txt" 2>&1
