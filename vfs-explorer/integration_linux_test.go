@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,6 +26,10 @@ func needBpftrace(t *testing.T) string {
 	bin, err := exec.LookPath("bpftrace")
 	if err != nil {
 		t.Skipf("bpftrace not installed: %v", err)
+	}
+	// The tests that call bpftrace directly need tracefs as much as the launcher does.
+	if err := ensureTracefs(io.Discard); err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }
