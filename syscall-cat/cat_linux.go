@@ -116,10 +116,7 @@ func (c *cat) format(fd int, f *gnu.Formatter) error {
 	}
 	in, out := c.in, c.fmtOut
 	for {
-		n, err := unix.Read(fd, in)
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
+		n, err := zerocopy.IgnoringEINTR(func() (int, error) { return unix.Read(fd, in) })
 		if err != nil {
 			return &zerocopy.Error{Op: "read", Err: err}
 		}
@@ -132,15 +129,12 @@ func (c *cat) format(fd int, f *gnu.Formatter) error {
 	}
 }
 
-// openRead opens name read-only and close-on-exec, retrying EINTR (an open of a FIFO blocks
-// until a writer arrives and can be interrupted by a signal).
+// openRead opens name read-only and close-on-exec (an open of a FIFO blocks until a writer
+// arrives, so it too may see EINTR).
 func openRead(name string) (int, error) {
-	for {
-		fd, err := unix.Openat(unix.AT_FDCWD, name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if !errors.Is(err, unix.EINTR) {
-			return fd, err
-		}
-	}
+	return zerocopy.IgnoringEINTR(func() (int, error) {
+		return unix.Openat(unix.AT_FDCWD, name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	})
 }
 
 func fstat(fd int, st *unix.Stat_t) error {
@@ -157,10 +151,7 @@ func (c *cat) write(p []byte) {
 func (c *cat) writeText(s string) {
 	b := []byte(s)
 	for len(b) > 0 {
-		n, err := unix.Write(1, b)
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
+		n, err := zerocopy.IgnoringEINTR(func() (int, error) { return unix.Write(1, b) })
 		if err != nil {
 			c.writeFailed(err)
 		}
@@ -202,10 +193,7 @@ func (c *cat) die(what string, err error) {
 func (c *cat) stderr(s string) {
 	b := []byte(s)
 	for len(b) > 0 {
-		n, err := unix.Write(2, b)
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
+		n, err := zerocopy.IgnoringEINTR(func() (int, error) { return unix.Write(2, b) })
 		if errors.Is(err, unix.EPIPE) {
 			dieOfSIGPIPE() // as GNU's error() dies writing to a broken stderr
 		}

@@ -15,8 +15,6 @@
 package zerocopy
 
 import (
-	"errors"
-
 	"golang.org/x/sys/unix"
 )
 
@@ -147,10 +145,8 @@ func (c *Copier) Copy(in int, inSt *unix.Stat_t) error {
 func (c *Copier) run(in int, m Method, call func() (int, error), distrustEmpty bool) bool {
 	var moved bool
 	for {
-		n, err := call()
+		n, err := IgnoringEINTR(call)
 		switch {
-		case errors.Is(err, unix.EINTR):
-			continue
 		case err != nil:
 			return false
 		case n == 0:
@@ -179,10 +175,11 @@ func (c *Copier) splicePipe(in int) (done bool, err error) {
 	}
 	r, w := c.pipe[0], c.pipe[1]
 	for first := true; ; first = false {
-		n, err := unix.Splice(in, nil, w, nil, chunk, unix.SPLICE_F_MOVE)
+		n, err := IgnoringEINTR(func() (int, error) {
+			n, err := unix.Splice(in, nil, w, nil, chunk, unix.SPLICE_F_MOVE)
+			return int(n), err
+		})
 		switch {
-		case errors.Is(err, unix.EINTR):
-			continue
 		case err != nil:
 			return false, nil // nothing moved by this call; the pipe is empty
 		case n == 0:
@@ -192,12 +189,12 @@ func (c *Copier) splicePipe(in int) (done bool, err error) {
 			c.used(SplicePipe)
 		}
 		for left := n; left > 0; {
-			m, err := unix.Splice(r, nil, c.out, nil, int(left), unix.SPLICE_F_MOVE)
-			switch {
-			case errors.Is(err, unix.EINTR):
-				continue
-			case err != nil || m == 0:
-				return false, c.drain(r, int(left))
+			m, err := IgnoringEINTR(func() (int, error) {
+				m, err := unix.Splice(r, nil, c.out, nil, left, unix.SPLICE_F_MOVE)
+				return int(m), err
+			})
+			if err != nil || m == 0 {
+				return false, c.drain(r, left)
 			}
 			left -= m
 		}
@@ -224,10 +221,8 @@ func (c *Copier) drain(r, n int) error {
 func (c *Copier) readWrite(in int) error {
 	buf := c.buffer()
 	for first := true; ; first = false {
-		n, err := unix.Read(in, buf)
+		n, err := IgnoringEINTR(func() (int, error) { return unix.Read(in, buf) })
 		switch {
-		case errors.Is(err, unix.EINTR):
-			continue
 		case err != nil:
 			return &Error{"read", err}
 		case n == 0:
@@ -247,10 +242,7 @@ func (c *Copier) Write(p []byte) error { return c.write(p) }
 
 func (c *Copier) write(p []byte) error {
 	for len(p) > 0 {
-		n, err := unix.Write(c.out, p)
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
+		n, err := IgnoringEINTR(func() (int, error) { return unix.Write(c.out, p) })
 		if err != nil {
 			return &Error{"write", err}
 		}
@@ -279,10 +271,7 @@ func (c *Copier) used(m Method) {
 func readFull(fd int, p []byte) (int, error) {
 	got := 0
 	for got < len(p) {
-		n, err := unix.Read(fd, p[got:])
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
+		n, err := IgnoringEINTR(func() (int, error) { return unix.Read(fd, p[got:]) })
 		if err != nil {
 			return got, err
 		}
@@ -292,6 +281,20 @@ func readFull(fd int, p []byte) (int, error) {
 		got += n
 	}
 	return got, nil
+}
+
+// IgnoringEINTR calls f until it fails with something other than EINTR. The runtime installs
+// its handlers with SA_RESTART (runtime/os_linux.go:480), so the kernel restarts most calls by
+// itself, but its preemption signal (SIGURG) arrives at any time and signal(7) lists calls that
+// are never restarted; a blocking splice or read on a pipe must not turn that into an error.
+// This is the only place EINTR is handled, for this package and for main.
+func IgnoringEINTR(f func() (int, error)) (int, error) {
+	for {
+		n, err := f()
+		if err != unix.EINTR {
+			return n, err
+		}
+	}
 }
 
 // isTTY reports whether fd is a terminal: TCGETS succeeds only on ttys.
