@@ -127,12 +127,15 @@ func TestTraceDecodesArguments(t *testing.T) {
 		`openat(AT_FDCWD, "` + missing + `", O_RDONLY) = -1 ENOENT (No such file or directory)`,
 		`openat(AT_FDCWD, "/etc/ld.so.cache", O_RDONLY|O_CLOEXEC) = 3`,
 		`write(2, "cat: `,
-		`exit_group(1) = ?`,
 		"+++ exited with 1 +++",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("trace output lacks %q", want)
 		}
+	}
+	// Short calls have their result at column 40, as strace aligns them.
+	if want := "exit_group(1)" + strings.Repeat(" ", 26) + " = ?\n"; !strings.Contains(out, want) {
+		t.Errorf("trace output lacks %q", want)
 	}
 	if !strings.HasPrefix(out, `execve("`) {
 		t.Errorf("trace does not start with the execve line:\n%.200s", out)
@@ -318,7 +321,7 @@ func TestTraceGroupStop(t *testing.T) {
 	defer cmd.Process.Kill()
 	trace := lines(stderr)
 	var seen []string
-	kill := waitLine(t, trace, ", SIGSTOP) = 0", &seen)
+	kill := waitLine(t, trace, ", SIGSTOP)", &seen)
 	m := regexp.MustCompile(`kill\((\d+), SIGSTOP\)`).FindStringSubmatch(kill)
 	if m == nil {
 		t.Fatalf("cannot find the pid in %q", kill)
@@ -531,11 +534,11 @@ func TestTraceExecFromThread(t *testing.T) {
 	}
 	leader := m[1]
 	for _, want := range []string{
-		"[pid " + leader + "] <... execve resumed>) = 0",
-		"[pid " + leader + "] +++ exited with 0 +++",
+		`(?m)^\[pid ` + leader + `\] <\.\.\. execve resumed>\) += 0$`,
+		`(?m)^\[pid ` + leader + `\] \+\+\+ exited with 0 \+\+\+$`,
 	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("trace lacks %q", want)
+		if !regexp.MustCompile(want).MatchString(out) {
+			t.Errorf("trace lacks a line matching %s", want)
 		}
 	}
 	if t.Failed() {

@@ -92,6 +92,7 @@ type Tracer struct {
 	out     *bufio.Writer
 	tracees map[int]*tracee
 	open    *tracee // the tracee whose entry line is written without its end
+	col     int     // bytes written on the current output line
 	summary *Summary
 	mainPid int
 	status  Status
@@ -389,7 +390,7 @@ func (t *Tracer) handle(r waitResult) error {
 			return nil // not ours (the tracer has no other children) or already gone
 		}
 		if tr.inSyscall && !t.opts.SummaryOnly {
-			t.finish(tr, ") = ?\n") // exit_group, or a call cut short by the process's death
+			t.finish(tr, ")", "= ?") // exit_group, or a call cut short by the process's death
 		}
 		if !t.opts.SummaryOnly {
 			if ws.Exited() {
@@ -426,7 +427,7 @@ func (t *Tracer) handle(r waitResult) error {
 			inject = int(sig) // a signal-delivery-stop: hand the signal over as we leave
 		}
 		if tr.inSyscall && tr.printed && !t.opts.SummaryOnly {
-			t.finish(tr, " <detached ...>\n")
+			t.finish(tr, " <detached ...>", "")
 		}
 		t.out.Flush() // the notice below goes to the log, often the same stderr
 		if _, err := ptrace(unix.PTRACE_DETACH, pid, 0, uintptr(inject)); err != nil && !errors.Is(err, unix.ESRCH) {
@@ -555,13 +556,11 @@ func (t *Tracer) syscallStop(tr *tracee, stime time.Duration) {
 		}
 		t.summary.Add(tr.name, isErr, d)
 		if !t.opts.SummaryOnly {
-			end := ") = " + formatReturn(tr.name, rval, isErr)
-			if tr.name == "pipe" || tr.name == "pipe2" {
-				if !isErr {
-					end = pipeFds(t.reader(tr.pid), tr.args[0]) + end
-				}
+			closing := ")"
+			if (tr.name == "pipe" || tr.name == "pipe2") && !isErr {
+				closing = pipeFds(t.reader(tr.pid), tr.args[0]) + closing
 			}
-			t.finish(tr, end+"\n")
+			t.finish(tr, closing, "= "+formatReturn(tr.name, rval, isErr))
 		}
 	}
 }
@@ -584,42 +583,61 @@ func (t *Tracer) prefix(tr *tracee) string {
 	return ""
 }
 
+// write appends to the trace, keeping track of the column for finish's alignment.
+func (t *Tracer) write(s string) {
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		t.col = len(s) - i - 1
+	} else {
+		t.col += len(s)
+	}
+	t.out.WriteString(s)
+}
+
+// resultColumn is where strace starts "= result" when the call is shorter (its -a default, 40).
+const resultColumn = 40
+
 // begin writes a syscall's entry, leaving the line open for its result.
 func (t *Tracer) begin(tr *tracee, s string) {
 	t.cut()
-	t.out.WriteString(t.prefix(tr))
-	t.out.WriteString(s)
+	t.write(t.prefix(tr) + s)
 	t.open = tr
 	tr.printed = true
 }
 
-// finish ends tr's syscall line: on the open line if nobody wrote in between, otherwise on a
+// finish ends tr's syscall line with closing (")") and, unless ret is empty, the result aligned
+// at resultColumn: on the open line if nobody wrote in between, otherwise on a
 // "<... name resumed>" line, strace's convention for interleaved tracees.
-func (t *Tracer) finish(tr *tracee, s string) {
-	if t.open == tr {
-		t.out.WriteString(s)
-		t.open = nil
-		return
+func (t *Tracer) finish(tr *tracee, closing, ret string) {
+	if t.open != tr {
+		t.cut()
+		if tr.printed {
+			t.write(t.prefix(tr) + "<... " + tr.name + " resumed>")
+		} else {
+			t.write(t.prefix(tr) + tr.name + "(")
+		}
 	}
-	t.cut()
-	if tr.printed {
-		t.out.WriteString(t.prefix(tr) + "<... " + tr.name + " resumed>")
-	} else {
-		t.out.WriteString(t.prefix(tr) + tr.name + "(")
+	t.open = nil
+	t.write(closing)
+	if ret != "" {
+		t.write(" ")
+		if t.col < resultColumn {
+			t.write(strings.Repeat(" ", resultColumn-t.col))
+		}
+		t.write(ret)
 	}
-	t.out.WriteString(s)
+	t.write("\n")
 }
 
 // line writes a whole line (a signal, an exit).
 func (t *Tracer) line(tr *tracee, s string) {
 	t.cut()
-	t.out.WriteString(t.prefix(tr) + s)
+	t.write(t.prefix(tr) + s)
 }
 
 // cut ends another tracee's open line with " <unfinished ...>".
 func (t *Tracer) cut() {
 	if t.open != nil {
-		t.out.WriteString(" <unfinished ...>\n")
+		t.write(" <unfinished ...>\n")
 		t.open = nil
 	}
 }
