@@ -85,14 +85,15 @@ rec journal_ready_priority "$(journalctl -b --no-pager _PID="$pid" MESSAGE=ready
 # The watchdog: PID 1 stamps every WATCHDOG=1 it receives (0 if none ever came).
 rec watchdog_timestamp "$(systemctl show -P WatchdogTimestampMonotonic "$unit")"
 
+# The boot trace for the RUNBOOK.
+systemd-analyze time >"$out/boot-time.txt" 2>&1
+systemd-analyze blame --no-pager >"$out/boot-blame.txt" 2>&1
+systemd-analyze critical-chain --no-pager >"$out/boot-critical-chain.txt" 2>&1
+systemd-analyze plot >"$out/boot.svg" 2>/dev/null
+
 # Graceful stop: SIGTERM, STOPPING=1, drain, exit 0; systemd records the result.
 systemctl stop "$unit"
 rec stop_result "$(systemctl show -P Result "$unit")"
 rec stop_exit_status "$(systemctl show -P ExecMainStatus "$unit")"
 rec stop_log "$(journalctl -b --no-pager _PID="$pid" -o cat | tail -n 1)"
 
-# The boot trace for the RUNBOOK.
-systemd-analyze time >"$out/boot-time.txt" 2>&1
-systemd-analyze blame --no-pager >"$out/boot-blame.txt" 2>&1
-systemd-analyze critical-chain --no-pager >"$out/boot-critical-chain.txt" 2>&1
-systemd-analyze plot >"$out/boot.svg" 2>/dev/null
