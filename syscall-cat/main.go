@@ -33,6 +33,7 @@ package main
 
 import (
 	_ "embed"
+	"fmt"
 	"os"
 
 	"kernel-foundations/syscall-cat/internal/gnu"
@@ -80,15 +81,16 @@ func run(prog string, args []string, lookupEnv func(string) (string, bool)) int 
 	return 0
 }
 
-// confine installs the seccomp filter built from the embedded policy.
+// confine installs the seccomp filter built from the embedded policy. A failure is fatal: cat
+// never runs unconfined.
 func confine(mode seccomp.Mode) error {
 	p, err := seccomp.Parse(policyText)
 	if err != nil {
-		return err
+		return fmt.Errorf("parse seccomp.policy: %w", err)
 	}
 	prog, err := p.Assemble(mode)
 	if err != nil {
-		return err
+		return fmt.Errorf("assemble seccomp.policy: %w", err)
 	}
 	return seccomp.Install(prog)
 }
