@@ -220,6 +220,31 @@ func waitLine(t *testing.T, ch <-chan string, want string, seen *[]string) strin
 	}
 }
 
+// waitAttached waits for trace -p's "attached" notice. Attaching to a process that is not a
+// descendant needs root (or CAP_SYS_PTRACE) under Yama's default ptrace_scope 1: a refusal is a
+// skip with the tracer's own error, anything else a failure.
+func waitAttached(t *testing.T, ch <-chan string, seen *[]string) {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		select {
+		case ln, ok := <-ch:
+			if !ok {
+				t.Fatalf("trace -p ended without attaching:\n%s", strings.Join(*seen, "\n"))
+			}
+			*seen = append(*seen, ln)
+			if strings.Contains(ln, "attached, threads:") {
+				return
+			}
+			if strings.Contains(ln, "operation not permitted") {
+				t.Skipf("trace -p refused: %s (needs root, CAP_SYS_PTRACE or kernel.yama.ptrace_scope=0)", ln)
+			}
+		case <-deadline:
+			t.Fatalf("trace -p did not attach in 30s:\n%s", strings.Join(*seen, "\n"))
+		}
+	}
+}
+
 func tracerPid(t *testing.T, pid int) string {
 	t.Helper()
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
@@ -275,7 +300,7 @@ func TestTraceAttachDetach(t *testing.T) {
 	defer tracer.Process.Kill()
 	trace := lines(stderr)
 	var seen []string
-	waitLine(t, trace, "attached", &seen)
+	waitAttached(t, trace, &seen)
 	// TracerPid names the tracer *thread* (the task that attached), which is one of the tracer
 	// process's threads, not necessarily its main one.
 	tid := tracerPid(t, victim.Process.Pid)
@@ -476,7 +501,7 @@ func TestTraceAttachAllThreads(t *testing.T) {
 	defer tracer.Process.Kill()
 	trace := lines(stderr)
 	var seen []string
-	waitLine(t, trace, "attached, threads:", &seen)
+	waitAttached(t, trace, &seen)
 	for tid, tracerTid := range taskTracers(t, pid) {
 		if tracerTid == "0" {
 			t.Errorf("thread %d/%s is not traced (TracerPid 0)", pid, tid)
