@@ -101,8 +101,9 @@ func (s *Server) Run() (err error) {
 
 	// A loop in WaitRaw mode keeps its P even while it waits: with as many loops as Ps nothing
 	// else (the os/signal relay, GC workers, timers) could run until sysmon preempted a loop
-	// (10ms, runtime/proc.go forcePreemptNS). Leave one P for the rest of the program.
-	if n := runtime.GOMAXPROCS(0); s.cfg.Wait == WaitRaw && n < s.cfg.Loops+1 {
+	// (10ms, runtime/proc.go forcePreemptNS). Leave one P for the rest of the program, unless
+	// $GOMAXPROCS says otherwise.
+	if n := runtime.GOMAXPROCS(0); s.cfg.Wait == WaitRaw && n < s.cfg.Loops+1 && os.Getenv("GOMAXPROCS") == "" {
 		runtime.GOMAXPROCS(s.cfg.Loops + 1)
 		s.cfg.Log.Printf("GOMAXPROCS %d -> %d: each raw-wait loop holds a P, one is left for the runtime", n, s.cfg.Loops+1)
 	}
@@ -173,7 +174,9 @@ func (s *Server) Run() (err error) {
 }
 
 func (s *Server) newLoop(id int) (*Loop, error) {
-	l := &Loop{id: id, srv: s, lfd: -1, ctl: -1, rbuf: make([]byte, min(s.cfg.ReadBudget, 64<<10))}
+	// One read never exceeds -conn-buf, so what a partial write leaves behind always fits the
+	// connection's buffer: the bound on a connection's memory is exactly -conn-buf.
+	l := &Loop{id: id, srv: s, lfd: -1, ctl: -1, rbuf: make([]byte, min(s.cfg.ReadBudget, s.cfg.ConnBuf, 64<<10))}
 	ep, err := newEpoll()
 	if err != nil {
 		return l, err
