@@ -140,7 +140,13 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	b := bpftraceRun{Bin: bin, Name: r.Name, Stdin: stdin, Stdout: stdout, Stderr: stderr, Args: []string{"-f", *format}}
+	out := stdout
+	if *format == "text" && argv == nil {
+		// System-wide only: with a command, bpftrace's stdout is also the command's, which must
+		// get the real one (a terminal stays a terminal, the output is not altered).
+		out = &squeezeWriter{w: stdout}
+	}
+	b := bpftraceRun{Bin: bin, Name: r.Name, Stdin: stdin, Stdout: out, Stderr: stderr, Args: []string{"-f", *format}}
 	prelude := ""
 	if argv != nil {
 		if b.Child, err = childCommand(argv); err != nil {
