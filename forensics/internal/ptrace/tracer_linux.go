@@ -143,9 +143,11 @@ func ptrace(req, pid int, addr, data uintptr) (uintptr, error) {
 	return r, nil
 }
 
-// Start starts argv[0] (a path) traced and returns its pid. The calling goroutine is locked to its
-// thread and stays locked: that thread is the tracer of the new process (poisoned for any other
-// use). Run must follow on the same goroutine.
+// Start starts path traced and returns its pid. The calling goroutine is locked to its thread and
+// stays locked: that thread is the tracer of the new process (poisoned for any other use), because
+// syscall.ForkExec clones on the calling thread and the child's PTRACE_TRACEME names its parent
+// thread as tracer ("Call runtime.LockOSThread before starting a process with this set",
+// syscall/exec_linux.go:70-72). Run must follow on the same goroutine.
 //
 // Go can only start a traced child through PTRACE_TRACEME (SysProcAttr.Ptrace, syscall/
 // exec_linux.go), which attaches it in the old PTRACE_ATTACH mode: no PTRACE_LISTEN, no

@@ -8,6 +8,7 @@ package main
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"go/ast"
 	"go/format"
@@ -25,11 +26,13 @@ import (
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("gen: ")
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}} {{.Version}}", "golang.org/x/sys").Output()
+	out := flag.String("o", "zsysnames_linux_amd64.go", "output file")
+	flag.Parse()
+	mod, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}} {{.Version}}", "golang.org/x/sys").Output()
 	if err != nil {
 		log.Fatalf("locate golang.org/x/sys: %v", err)
 	}
-	dir, version, _ := strings.Cut(strings.TrimSpace(string(out)), " ")
+	dir, version, _ := strings.Cut(strings.TrimSpace(string(mod)), " ")
 	src := filepath.Join(dir, "unix", "zsysnum_linux_amd64.go")
 	f, err := parser.ParseFile(token.NewFileSet(), src, nil, 0)
 	if err != nil {
@@ -82,7 +85,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := os.WriteFile("zsysnames_linux_amd64.go", code, 0o644); err != nil {
+	if err := os.WriteFile(*out, code, 0o644); err != nil {
 		log.Fatal(err)
 	}
 }
