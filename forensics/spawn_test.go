@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -22,6 +24,9 @@ func TestSpawnSIGTERM(t *testing.T) {
 			out := startLab(t, cmd)
 			out.waitFor(t, `^spawn: all 4 workers ready$`)
 			workers := workerPids(t, out.all())
+			for pid := range workers {
+				checkWorkerFds(t, pid)
+			}
 			kill(t, cmd.Process.Pid, sig)
 			mustExit(t, cmd)
 			lines := out.waitEOF(t)
@@ -78,6 +83,41 @@ func TestSpawnSIGKILLParent(t *testing.T) {
 		}
 	}
 	assertGone(t, append(keys(workers), parent))
+}
+
+// checkWorkerFds: a worker holds its own progress and control pipes as fds 3 and 4, at most one
+// pidfd (its own, on its parent) and no descriptor of the parent or of another worker: every fd
+// the parent makes is close-on-exec, and only ExtraFiles cross the exec.
+func checkWorkerFds(t *testing.T, pid int) {
+	t.Helper()
+	dir := fmt.Sprintf("/proc/%d/fd", pid)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pipes []string
+	pidfds := 0
+	for _, e := range entries {
+		link, err := os.Readlink(dir + "/" + e.Name())
+		if err != nil {
+			continue // closed meanwhile
+		}
+		inherited, _ := os.Readlink("/proc/self/fd/" + e.Name())
+		switch {
+		case e.Name() == "0" || e.Name() == "1" || e.Name() == "2":
+		case inherited == link:
+			// The test itself holds it, open without close-on-exec: an fd of whatever started
+			// go test, passed down by every exec. Not the parent's doing.
+		case strings.HasPrefix(link, "pipe:"):
+			pipes = append(pipes, e.Name())
+		case link == "anon_inode:[pidfd]":
+			pidfds++
+		}
+	}
+	slices.Sort(pipes)
+	if !slices.Equal(pipes, []string{"3", "4"}) || pidfds > 1 {
+		t.Errorf("worker %d: pipes on fds %v (want 3 4), %d pidfds (want at most 1)", pid, pipes, pidfds)
+	}
 }
 
 // workerPids collects the pids of the "worker N pid P started" lines.
