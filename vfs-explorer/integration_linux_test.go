@@ -296,6 +296,29 @@ func TestRecipesCompile(t *testing.T) {
 	}
 }
 
+// TestCompileCheckCanFail is the negative control for TestRecipesCompile: a kprobe recipe with a
+// struct field the kernel does not have must fail bpftrace --emit-elf.
+func TestCompileCheckCanFail(t *testing.T) {
+	bpftrace := needBpftrace(t)
+	r, err := lookup(Kprobe, "filetop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(r.Source, "$inode->i_ino", "$inode->i_inode_number", 1)
+	if bad == r.Source {
+		t.Fatal("filetop no longer reads $inode->i_ino: update the control")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "bad.bt")
+	if err := os.WriteFile(src, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bpftrace, "--emit-elf", filepath.Join(dir, "bad.elf"), src).CombinedOutput()
+	if err == nil || !bytes.Contains(out, []byte("i_inode_number")) {
+		t.Errorf("bpftrace --emit-elf on a bad field: err %v, output:\n%s\nwant a failure naming the field", err, out)
+	}
+}
+
 // TestKprobeFunctionsExist: every function a kprobe recipe hooks is a symbol of the running
 // kernel (/proc/kallsyms), so it is not a typo, not inlined away, not renamed.
 func TestKprobeFunctionsExist(t *testing.T) {

@@ -2,9 +2,9 @@
 //
 // Synopsis:
 //
-//	vfs-explorer list [-family F]
-//	vfs-explorer run [-family F] NAME [-- CMD ARGS...]
-//	vfs-explorer check [-only NAME,...] [-v]
+//	vfs-explorer list [-family F] [-all]
+//	vfs-explorer run [-family F] [-f text|json] NAME [-- CMD ARGS...]
+//	vfs-explorer check [-only NAME,...] [-delay D] [-v]
 //	vfs-explorer workload [-dir D] [-files N] [-size K] [-chunk C] [-delay D] [-json]
 //	vfs-explorer show [-family F] [-prelude follow|window] NAME
 //	vfs-explorer bench [-runs N] [-only NAME,...]
@@ -33,7 +33,7 @@
 //	                                 attach kprobes, else tracepoint; kprobe is refused where it
 //	                                 cannot attach, instead of printing zeros)
 //
-// run, show and check need bpftrace (0.17 or later) and root; when tracefs is not mounted they
+// run, check and bench need bpftrace (0.17 or later) and root; when tracefs is not mounted they
 // mount it on /sys/kernel/tracing, where bpftrace looks for tracepoints.
 package main
 
@@ -71,11 +71,11 @@ type exitError int
 
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
-const usage = `usage: vfs-explorer list [-family F]
-       vfs-explorer run [-family F] NAME [-- CMD ARGS...]
+const usage = `usage: vfs-explorer list [-family F] [-all]
+       vfs-explorer run [-family F] [-f text|json] NAME [-- CMD ARGS...]
        vfs-explorer show [-family F] [-prelude follow|window] NAME
        vfs-explorer bench [-runs N] [-only NAME,...]
-       vfs-explorer check [-only NAME,...] [-v]
+       vfs-explorer check [-only NAME,...] [-delay D] [-v]
        vfs-explorer workload [-dir D] [-files N] [-size K] [-chunk C] [-delay D] [-json]
 `
 
