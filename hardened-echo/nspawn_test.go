@@ -174,6 +174,14 @@ func TestNspawnHardening(t *testing.T) {
 		func(v string) bool {
 			return strings.Contains(v, "hidepid=invisible") && strings.Contains(v, "subset=pid")
 		})
+	check("proc_twin_listing", "a twin unit's /proc: its own pid, self, thread-self, nothing else", func(v string) bool {
+		f := strings.Fields(v)
+		if len(f) != 3 || f[1] != "self" || f[2] != "thread-self" {
+			return false
+		}
+		_, err := strconv.Atoi(f[0])
+		return err == nil
+	})
 	check("root_ls", "a root holding the binary and mount points only", equals("dev etc hardened-echo proc root run sys tmp usr var"))
 	check("etc_ls", "an empty /etc", equals(""))
 	check("usr_ls", "an empty /usr", equals(""))

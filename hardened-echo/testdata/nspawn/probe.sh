@@ -48,6 +48,10 @@ rec dynamic_user "$(readlink "/run/systemd/dynamic-uid/direct:$uid")"
 # Its mount namespace, reached through /proc/PID/root: nsenter could enter it, but there is
 # nothing in there to run.
 rec proc_mount "$(awk '$5 == "/proc" { print $6, $NF }' "/proc/$pid/mountinfo" | tail -n 1)"
+# The live process's /proc cannot be listed as its UID from outside (/proc/PID/root is refused),
+# so show the behaviour on a twin: a transient unit with the same two settings lists /proc.
+rec proc_twin_listing "$(systemd-run --quiet --wait --pipe -p DynamicUser=yes -p ProtectProc=invisible \
+	-p ProcSubset=pid ls /proc | tr '\n' ' ')"
 rec root_mount "$(awk '$5 == "/" { print $6 }' "/proc/$pid/mountinfo" | tail -n 1)"
 # RootDirectory=: the service's / holds the binary and mount points, nothing else.
 rec root_ls "$(ls -A "/proc/$pid/root" | tr '\n' ' ')"
