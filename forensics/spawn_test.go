@@ -58,8 +58,8 @@ func TestSpawnSIGTERM(t *testing.T) {
 
 // TestSpawnSIGKILLParent: the parent dies by SIGKILL; each worker gets SIGTERM from
 // PR_SET_PDEATHSIG, logs it and exits. The orphans go to the nearest subreaper: the helper
-// process plays that role (PID 1 on the course VM, process_api, never reaps orphans) and reports
-// every status it collects.
+// process plays that role (PID 1 on the course VM, process_api, reaps orphans only every second
+// or two) and reports every status it collects.
 func TestSpawnSIGKILLParent(t *testing.T) {
 	cmd := helperCommand("subreaper", "spawn", "-workers", "4", "-duration", "5m")
 	out := startLab(t, cmd)

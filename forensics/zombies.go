@@ -52,7 +52,8 @@ func runZombies(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return fmt.Errorf("zombies: %w", err)
 	}
 	// Catch SIGTERM/SIGINT so that ending the hold early still reaps: killed here, the zombies
-	// would pass to PID 1, and on this VM PID 1 (process_api) never reaps them.
+	// would pass to PID 1, which is then the one to reap them (and on the course VM, PID 1,
+	// process_api, does so only every second or two).
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 	defer signal.Stop(sigs)
