@@ -47,6 +47,9 @@ ADDR_stdlib=$ADDR PID_stdlib=${pids[-1]}
 # message is less disturbed by the other tenants of this machine than msgs/s is.
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 switches() { cat /proc/"$1"/task/*/status | awk '/ctxt_switches/ {n += $2} END {print n}'; }
+# Nanoseconds the server's threads spent runnable but waiting for the CPU (schedstat field 2):
+# the share of the run that other tenants of the machine took from it.
+waited() { cat /proc/"$1"/task/*/schedstat | awk '{n += $2} END {printf "%d\n", n / 1000}'; }
 
 scenarios=(
 	"1 conn reqresp 64 B|-conns 1 -size 64 -mode reqresp"
@@ -55,27 +58,29 @@ scenarios=(
 )
 servers=(stdlib raw blocking)
 echo "machine: $(nproc) CPUs, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "srv_cpu_us, srv_cs: the server's CPU microseconds and context switches per echoed message"
+echo "srv_cpu_us, srv_cs: the server's CPU microseconds and context switches per echoed message;"
+echo "srv_wait%: time its threads were runnable but waiting for a CPU, in % of the run (other tenants)"
 echo "each cell: median of $ROUNDS rounds of ${SECS}s (after ${WARMUP} warm-up); rounds interleave the servers, rotating their order"
-printf '%-26s %-26s %10s %9s %9s %10s %9s %8s %11s %9s\n' scenario server msgs/s p50_us p99_us p999_us "x stdlib" "p99 x" "srv_cpu_us" "srv_cs"
+printf '%-26s %-26s %10s %9s %9s %10s %9s %8s %11s %7s %9s\n' scenario server msgs/s p50_us p99_us p999_us "x stdlib" "p99 x" "srv_cpu_us" "srv_cs" "srv_wait%"
 median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 for sc in "${scenarios[@]}"; do
 	name=${sc%%|*}
 	args=${sc#*|}
-	declare -A rate p50 p99 p999 cpuus csw_
+	declare -A rate p50 p99 p999 cpuus csw_ waitp
 	for round in $(seq "$ROUNDS"); do
 		for i in 0 1 2; do
 			srv=${servers[$(((i + round) % 3))]}
 			addr_var=ADDR_$srv pid_var=PID_$srv
-			t0=$(ticks "${!pid_var}") s0=$(switches "${!pid_var}")
+			t0=$(ticks "${!pid_var}") s0=$(switches "${!pid_var}") q0=$(waited "${!pid_var}")
 			line=$(taskset -c 1 "$BIN/echo-load" -addr "${!addr_var}" $args -duration "${SECS}s" -warmup "$WARMUP" | grep '^result ')
-			t1=$(ticks "${!pid_var}") s1=$(switches "${!pid_var}")
+			t1=$(ticks "${!pid_var}") s1=$(switches "${!pid_var}") q1=$(waited "${!pid_var}")
 			# msgs counts the measured window only; CPU and switches include the warm-up: scale.
-			read -r cpu csw < <(awk -v m="$(sed 's/.*msgs=\([0-9]*\) .*/\1/' <<<"$line")" -v s="$SECS" -v w="${WARMUP%ms}" \
-				-v dt=$((t1 - t0)) -v ds=$((s1 - s0)) -v hz="$(getconf CLK_TCK)" \
-				'BEGIN {f = s / (s + w / 1000); printf "%.2f %.2f\n", dt * f * 1e6 / hz / m, ds * f / m}')
+			read -r cpu csw wait < <(awk -v m="$(sed 's/.*msgs=\([0-9]*\) .*/\1/' <<<"$line")" -v s="$SECS" -v w="${WARMUP%ms}" \
+				-v dt=$((t1 - t0)) -v ds=$((s1 - s0)) -v dq=$((q1 - q0)) -v hz="$(getconf CLK_TCK)" \
+				'BEGIN {f = s / (s + w / 1000); printf "%.2f %.2f %.0f\n", dt * f * 1e6 / hz / m, ds * f / m, dq / (s + w / 1000) / 10000}')
 			cpuus[$srv]+=" $cpu"
 			csw_[$srv]+=" $csw"
+			waitp[$srv]+=" $wait"
 			rate[$srv]+=" $(sed 's/.*msgs_per_s=\([0-9.]*\).*/\1/' <<<"$line")"
 			p50[$srv]+=" $(sed 's/.* p50_us=\([0-9.]*\).*/\1/' <<<"$line")"
 			p99[$srv]+=" $(sed 's/.* p99_us=\([0-9.]*\).*/\1/' <<<"$line")"
@@ -94,10 +99,10 @@ for sc in "${scenarios[@]}"; do
 		q=$(median <<<"${p99[$srv]}")
 		ratio=$(awk -v a="$r" -v b="$base_rate" 'BEGIN{printf "%.2fx", a/b}')
 		pr=$(awk -v a="$q" -v b="$base_p99" 'BEGIN{printf "%.2fx", a/b}')
-		printf '%-26s %-26s %10s %9s %9s %10s %9s %8s %11s %9s\n' "$name" "$label" "$r" "$(median <<<"${p50[$srv]}")" "$q" "$(median <<<"${p999[$srv]}")" "$ratio" "$pr" \
-			"$(median <<<"${cpuus[$srv]}")" "$(median <<<"${csw_[$srv]}")"
+		printf '%-26s %-26s %10s %9s %9s %10s %9s %8s %11s %7s %9s\n' "$name" "$label" "$r" "$(median <<<"${p50[$srv]}")" "$q" "$(median <<<"${p999[$srv]}")" "$ratio" "$pr" \
+			"$(median <<<"${cpuus[$srv]}")" "$(median <<<"${csw_[$srv]}")" "$(median <<<"${waitp[$srv]}")"
 	done
-	unset rate p50 p99 p999 cpuus csw_
+	unset rate p50 p99 p999 cpuus csw_ waitp
 done
 echo
 echo "GC stop-the-world wait for an idle loop's P (runtime/metrics /sched/pauses/stopping/gc:seconds, max bucket):"
