@@ -98,8 +98,9 @@ func TestNspawnHardening(t *testing.T) {
 		"systemd.wants=hardened-echo.socket",
 		"systemd.wants=hardened-echo-probe.service",
 	)
-	// The host's cgroups are hybrid; the container must see cgroup2 alone for BPF cgroup
-	// programs and for systemd 252's own accounting (systemd-nspawn(1), environment).
+	// The host's cgroups are hybrid; this gives the container a pure cgroup2 tree, the layout
+	// systemd 252 is built for (systemd-nspawn(1), ENVIRONMENT). Without it the container
+	// inherits the hybrid layout and boots with "Failed to create symlink /sys/fs/cgroup/cpu".
 	cmd.Env = append(os.Environ(), "SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1")
 	cmd.Stdout, cmd.Stderr = console, console
 	// SIGTERM asks nspawn for an orderly shutdown of a booted container (SIGRTMIN+3 to its
