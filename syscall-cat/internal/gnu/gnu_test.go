@@ -228,3 +228,41 @@ func TestSpecialLowestByte(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderConcurrent renders halves of a chunk on two goroutines (as cat does for -A) and
+// compares with Format; under -race it also shows Render only reads the Formatter.
+func TestRenderConcurrent(t *testing.T) {
+	in := make([]byte, 1<<16)
+	rand.New(rand.NewSource(5)).Read(in)
+	for _, opts := range []Options{
+		{ShowNonprinting: true},
+		{ShowNonprinting: true, ShowEnds: true, ShowTabs: true},
+	} {
+		f := NewFormatter(opts)
+		if !f.Independent() {
+			t.Fatalf("%+v: not Independent", opts)
+		}
+		want := NewFormatter(opts).Format(nil, in)
+		half := len(in) / 2
+		second := make(chan []byte)
+		go func() { second <- f.Render(nil, in[half:]) }()
+		got := f.Render(nil, in[:half])
+		got = append(got, <-second...)
+		if !bytes.Equal(got, want) {
+			t.Errorf("%+v: split rendering differs from Format at byte %d", opts, len(commonPrefix(got, want)))
+		}
+	}
+	for _, opts := range []Options{{Number: true, ShowNonprinting: true}, {SqueezeBlank: true, ShowNonprinting: true}, {ShowEnds: true}} {
+		if NewFormatter(opts).Independent() {
+			t.Errorf("%+v: Independent, but lines carry state", opts)
+		}
+	}
+}
+
+func commonPrefix(a, b []byte) []byte {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	return a[:i]
+}
