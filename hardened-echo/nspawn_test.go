@@ -79,9 +79,10 @@ func TestNspawnHardening(t *testing.T) {
 		"--machine="+machine,
 		"--directory="+rootfs,
 		"--volatile=overlay",
-		// Its own network namespace with only lo: the container gets CAP_NET_ADMIN over that
-		// namespace alone, which systemd needs to bring up lo in the service's PrivateNetwork=
-		// namespace and to attach the IPAddressDeny= cgroup/skb program.
+		// Its own network namespace with only lo: the container cannot touch the host's network,
+		// and gets CAP_NET_ADMIN over its namespace, which systemd needs to bring up lo in the
+		// service's PrivateNetwork= namespace (without it: "Failed to configure loopback
+		// network device, ignoring: Operation not permitted").
 		"--private-network",
 		// IPAddressDeny= is enforced by a BPF program attached to the service's cgroup, and
 		// nspawn's seccomp allow-list lacks bpf(2): without this, PID 1 finds BPF unsupported
