@@ -23,10 +23,11 @@ func runSpawnbench(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	modes := fs.String("modes", "fork,vfork,clone3,forkexec,os/exec", "spawn mechanisms to measure")
 	child := fs.String("child", "exec", `what the child does: "exec" (execve /bin/true) or "exit" (exit_group at once; raw modes only)`)
 	runs := fs.Int("runs", 40, "measured spawns per mode and level")
-	warmup := fs.Int("warmup", 3, "unmeasured spawns per mode and level")
+	rounds := fs.Int("rounds", 4, "the modes take turns this many times per level")
+	warmup := fs.Int("warmup", 2, "unmeasured spawns before each turn")
 	svgPath := fs.String("svg", "", "also write the chart as SVG to this file")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: forensics spawnbench [-rss 0,256M,1G,4G] [-modes LIST] [-child exec|exit] [-runs N] [-svg FILE]")
+		fmt.Fprintln(stderr, "usage: forensics spawnbench [-rss 0,256M,1G,4G] [-modes LIST] [-child exec|exit] [-runs N] [-rounds N] [-svg FILE]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -36,9 +37,9 @@ func runSpawnbench(ctx context.Context, args []string, stdin io.Reader, stdout, 
 		fs.Usage()
 		return fmt.Errorf("spawnbench: unexpected argument %q", fs.Arg(0))
 	}
-	cfg := spawnbench.Config{Runs: *runs, Warmup: *warmup}
-	if *runs < 1 || *warmup < 0 {
-		return fmt.Errorf("spawnbench: -runs must be >= 1 and -warmup >= 0")
+	cfg := spawnbench.Config{Runs: *runs, Rounds: *rounds, Warmup: *warmup}
+	if *runs < 1 || *rounds < 1 || *warmup < 0 {
+		return fmt.Errorf("spawnbench: -runs and -rounds must be >= 1, -warmup >= 0")
 	}
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := spawnbench.ParseSize(s)

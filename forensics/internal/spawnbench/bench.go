@@ -113,7 +113,8 @@ type Config struct {
 	Modes  []Mode
 	Child  Child
 	Runs   int // measured spawns per cell
-	Warmup int // unmeasured spawns per cell
+	Rounds int // the modes take turns this many times per level, Runs/Rounds spawns each time
+	Warmup int // unmeasured spawns before each turn
 }
 
 // Stats summarises one cell's samples.
@@ -160,8 +161,8 @@ func us(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e3, 'f'
 // as a multiple of vfork's measured in the same run.
 func (r *Result) WriteTable(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "spawnbench: child %s, %d runs per cell (after %d warm-up), microseconds: median [p10-p90]\n",
-		r.Config.Child, r.Config.Runs, r.Config.Warmup)
+	fmt.Fprintf(&b, "spawnbench: child %s, %d runs per cell in %d rounds (%d warm-up each), microseconds: median [p10-p90]\n",
+		r.Config.Child, r.Config.Runs, max(1, min(r.Config.Rounds, r.Config.Runs)), r.Config.Warmup)
 	fmt.Fprintf(&b, "%-10s %-9s", "ballast", "VmRSS")
 	for _, m := range r.Config.Modes {
 		fmt.Fprintf(&b, " %-24s", m)
