@@ -4,14 +4,17 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -113,26 +116,64 @@ func chooseFamily(flagValue string) (Family, string, error) {
 // childCommand turns argv into the string bpftrace -c takes. bpftrace 0.17 splits that string on
 // spaces with no quoting, and insists that a bare program name resolve to exactly one file in
 // PATH (on a merged-/usr system "cat" is both /bin/cat and /usr/bin/cat and is refused), so the
-// program is resolved here to an absolute path and an argument that bpftrace would split or
-// drop is refused rather than silently mangled.
-func childCommand(argv []string) (string, error) {
+// program is resolved here to an absolute path. When an argument would be split (or dropped:
+// an empty one), the command goes through this binary instead: "vfs-explorer exec-argv X..."
+// with every argument hex-encoded, which decodes them and execs the real command in the same
+// process; trampoline is then true, and the follow prelude must skip that first exec.
+func childCommand(argv []string) (cmd string, trampoline bool, err error) {
 	if len(argv) == 0 {
-		return "", errors.New("no command after --")
+		return "", false, errors.New("no command after --")
 	}
 	prog, err := exec.LookPath(argv[0])
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	if prog, err = filepath.Abs(prog); err != nil {
-		return "", err
+		return "", false, err
 	}
 	words := append([]string{prog}, argv[1:]...)
-	for _, w := range words {
-		if w == "" || strings.ContainsFunc(w, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' }) {
-			return "", fmt.Errorf("argument %q: bpftrace -c splits its command on spaces without quoting; put the command in a script and trace that", w)
-		}
+	if !slices.ContainsFunc(words, splitByBpftrace) {
+		return strings.Join(words, " "), false, nil
 	}
-	return strings.Join(words, " "), nil
+	self, err := os.Executable()
+	if err != nil {
+		return "", false, fmt.Errorf("find own binary to pass arguments with spaces: %w", err)
+	}
+	if splitByBpftrace(self) {
+		return "", false, fmt.Errorf("argument with spaces, and this binary's own path %q has one too: bpftrace -c cannot start either", self)
+	}
+	enc := []string{self, execArgvCommand}
+	for _, w := range words {
+		enc = append(enc, "x"+hex.EncodeToString([]byte(w)))
+	}
+	return strings.Join(enc, " "), true, nil
+}
+
+// splitByBpftrace reports whether bpftrace -c would not pass w through as one argument.
+func splitByBpftrace(w string) bool {
+	return w == "" || strings.ContainsFunc(w, unicode.IsSpace)
+}
+
+// execArgvCommand is the hidden command childCommand's trampoline runs.
+const execArgvCommand = "exec-argv"
+
+// execArgv decodes childCommand's encoding and replaces this process with the command. It runs
+// before anything else in the process would open a file of its own.
+func execArgv(args []string) error {
+	if len(args) == 0 {
+		return errors.New("exec-argv: no command")
+	}
+	argv := make([]string, len(args))
+	for i, a := range args {
+		h, ok := strings.CutPrefix(a, "x")
+		b, err := hex.DecodeString(h)
+		if !ok || err != nil {
+			return fmt.Errorf("exec-argv: argument %d %q is not x<hex>", i, a)
+		}
+		argv[i] = string(b)
+	}
+	err := unix.Exec(argv[0], argv, os.Environ())
+	return fmt.Errorf("exec %s: %w", argv[0], os.NewSyscallError("execve", err))
 }
 
 // bpftraceRun is one bpftrace invocation.

@@ -109,7 +109,7 @@ func checkRecipe(ctx context.Context, bin, self string, r Recipe, delay time.Dur
 	if err != nil {
 		return nil, nil, err
 	}
-	child, err := childCommand([]string{self, "workload", "-json", "-dir", dir, "-delay", delay.String()})
+	child, _, err := childCommand([]string{self, "workload", "-json", "-dir", dir, "-delay", delay.String()})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -25,3 +25,7 @@ func cmdWorkload(args []string, stdout, stderr io.Writer) error { return errLinu
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return errLinuxOnly
 }
+
+const execArgvCommand = "exec-argv"
+
+func execArgv(args []string) error { return errLinuxOnly }

@@ -147,15 +147,18 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		out = &squeezeWriter{w: stdout}
 	}
 	b := bpftraceRun{Bin: bin, Name: r.Name, Stdin: stdin, Stdout: out, Stderr: stderr, Args: []string{"-f", *format}}
-	prelude := ""
+	prelude, trampoline := "", false
 	if argv != nil {
-		if b.Child, err = childCommand(argv); err != nil {
+		if b.Child, trampoline, err = childCommand(argv); err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
 		prelude = PreludeFollow
 	}
 	if b.Program, err = program(r, prelude); err != nil {
 		return err
+	}
+	if trampoline {
+		b.Program = "#define FOLLOW_SKIP_EXECS 1\n" + b.Program
 	}
 	fmt.Fprintf(stderr, "vfs-explorer: %s/%s (%s)\n", f, r.Name, why)
 	err = b.Run(ctx)

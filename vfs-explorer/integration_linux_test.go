@@ -381,13 +381,37 @@ func TestErrors(t *testing.T) {
 	}
 }
 
-// TestSpacedArgumentRefused: bpftrace -c would split the argument; refusing beats running a
-// different command.
-func TestSpacedArgumentRefused(t *testing.T) {
+// TestRunArgumentsWithSpaces: bpftrace -c would split "cat 'KNOWN' MISSING"; the launcher passes
+// it through its exec-argv trampoline, whose own exec and Go start-up must not show. The list of
+// opens must equal strace's for the same command: the shell's, then cat's, nothing of ours.
+func TestRunArgumentsWithSpaces(t *testing.T) {
 	needBpftrace(t)
-	_, errs, code := vfsx(t, nil, "run", "opensnoop", "--", "/bin/cat", "a file")
-	if code == 0 || !strings.Contains(errs, "splits its command on spaces") {
-		t.Errorf("exit %d, stderr %q; want a refusal naming bpftrace's splitting", code, errs)
+	dir := filepath.Join(t.TempDir(), "with space")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	known := filepath.Join(dir, "known")
+	if err := os.WriteFile(known, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := fmt.Sprintf("/usr/bin/cat '%s' '%s'; true", known, filepath.Join(dir, "missing"))
+	out, errs, code := vfsx(t, []string{"LC_ALL=C"}, "run", "-family", "tracepoint", "opensnoop", "--", "/bin/sh", "-c", script)
+	if code != 0 {
+		t.Fatalf("run opensnoop: exit %d\n%s\n%s", code, out, errs)
+	}
+	var got []string
+	for _, l := range opensnoopLines(t, out) {
+		if l.comm != "sh" && l.comm != "cat" {
+			t.Errorf("line from %q (pid %d): not the command's", l.comm, l.pid)
+		}
+		got = append(got, fmt.Sprintf("%s %d", l.path, l.errno))
+	}
+	want := straceOpens(t, []string{"LC_ALL=C"}, "/bin/sh", "-c", script)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("opensnoop opens differ from strace's:\nopensnoop:\n%s\nstrace:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if !strings.Contains(strings.Join(got, "\n"), known+" 0") {
+		t.Errorf("the open of %q is missing:\n%s", known, out)
 	}
 }
 

@@ -108,6 +108,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdWorkload(rest, stdout, stderr)
 	case "bench":
 		return cmdBench(ctx, rest, stdout, stderr)
+	case execArgvCommand:
+		return execArgv(rest)
 	case "help":
 		fs.Usage()
 		return nil
