@@ -192,6 +192,7 @@ func TestNspawnHardening(t *testing.T) {
 	check("dir_write", "the same directory writable outside the service", equals("ok"))
 	check("exec_in_ns", "EACCES executing anything but the binary (NoExecPaths=/)", contains("Permission denied"))
 	check("netns_ifaces", "only lo", equals("lo"))
+	check("netns_lo_addr", "::1 on lo: the loopback is up", equals("00000000000000000000000000000001"))
 	check("netns_private", "a network namespace of its own", equals("yes"))
 	check("ipdeny_send", "EPERM sending from a unit with IPAddressDeny=any (BPF firewall on)",
 		func(v string) bool {

@@ -65,6 +65,8 @@ rec exec_in_ns "$(nsenter -t "$pid" -m -- /dev/null 2>&1)"
 
 # Its network namespace: interfaces, and that it is not the container's.
 rec netns_ifaces "$(nsenter -t "$pid" -n -- awk -F: 'NR > 2 { gsub(/ /, "", $1); printf "%s ", $1 }' /proc/net/dev)"
+# lo is up in there: the kernel gives it ::1 only when systemd could set IFF_UP.
+rec netns_lo_addr "$(awk '$6 == "lo" { print $1 }' "/proc/$pid/net/if_inet6")"
 rec netns_private "$([ "$(readlink "/proc/$pid/ns/net")" != "$(readlink /proc/1/ns/net)" ] && echo yes || echo no)"
 
 # The online score, from the running manager.
