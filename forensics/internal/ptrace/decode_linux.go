@@ -34,6 +34,12 @@ const (
 	argAccess  = 'a' // access(2) mode
 	argSigset  = 'k' // sigset_t pointer: decoded signal names
 	argPipeFds = 'p' // int[2] written by the kernel: decoded at exit
+	argRlimit  = 'R' // RLIMIT_* resource
+	argDomain  = 'D' // socket address family
+	argSockTyp = 'T' // socket type and flags
+	argFutex   = 'X' // futex operation
+	argIoctl   = 'c' // ioctl request
+	argArchPrc = 'r' // arch_prctl code
 )
 
 // specs gives the argument kinds of the syscalls decoded by name. A syscall not listed here is
@@ -53,16 +59,17 @@ var specs = map[string]string{
 	"readlink": "sxu", "readlinkat": "fsxu", "chmod": "sm", "fchmod": "im", "fchmodat": "fsm",
 	"chown": "sii", "fchown": "iii", "lchown": "sii", "fchownat": "fsiiA", "truncate": "sd", "ftruncate": "id",
 	"mmap": "xuPMid", "mprotect": "xuP", "munmap": "xu", "brk": "x", "mremap": "xuuxx", "madvise": "xui",
-	"dup": "i", "dup2": "ii", "dup3": "iio", "pipe": "p", "pipe2": "po", "fcntl": "iFx", "ioctl": "ixx",
+	"dup": "i", "dup2": "ii", "dup3": "iio", "pipe": "p", "pipe2": "po", "fcntl": "iFx", "ioctl": "icx",
 	"lseek": "idw", "getdents64": "ixu", "fadvise64": "iddi", "fsync": "i", "fdatasync": "i",
 	"umask": "m", "getpid": "", "getppid": "", "gettid": "", "getuid": "", "geteuid": "", "getgid": "",
 	"getegid": "", "setsid": "", "getpgrp": "", "setpgid": "ii", "getpgid": "i", "sched_yield": "",
-	"set_tid_address": "x", "set_robust_list": "xu", "arch_prctl": "ix", "prlimit64": "iixx",
-	"getrandom": "xux", "rseq": "xuix", "futex": "xixxxx", "nanosleep": "xx", "clock_nanosleep": "iixx",
-	"sysinfo": "x", "uname": "x", "socket": "iii", "connect": "ixu", "bind": "ixu", "listen": "ii",
+	"set_tid_address": "x", "set_robust_list": "xu", "arch_prctl": "rx", "prlimit64": "iRxx",
+	"getrandom": "xux", "rseq": "xuix", "futex": "xXxxxx", "nanosleep": "xx", "clock_nanosleep": "iixx",
+	"sysinfo": "x", "uname": "x", "socket": "DTi", "connect": "ixu", "bind": "ixu", "listen": "ii",
 	"accept4": "ixxx", "sendto": "ibuixu", "recvfrom": "ixuixx", "shutdown": "ii",
 	"prctl": "ixxxx", "poll": "xui", "ppoll": "xuxxu", "select": "ixxxx", "epoll_create1": "x",
-	"eventfd2": "ux", "sendfile": "iixu", "copy_file_range": "ixixux", "splice": "ixixux",
+	"eventfd2": "ux", "sendfile": "iixu", "getrlimit": "Rx", "setrlimit": "Rx", "socketpair": "DTix",
+	"getxattr": "ssxu", "lgetxattr": "ssxu", "fgetxattr": "isxu", "listxattr": "sxu", "llistxattr": "sxu", "copy_file_range": "ixixux", "splice": "ixixux",
 }
 
 // returnsHex lists syscalls whose success value is an address.
@@ -137,6 +144,26 @@ func formatArgs(name string, args [6]uint64, mem memReader) string {
 			parts = append(parts, bits(a, accessBits, "F_OK"))
 		case argSigset:
 			parts = append(parts, readSigset(mem, a))
+		case argRlimit:
+			parts = append(parts, choice(a, rlimitNames))
+		case argDomain:
+			parts = append(parts, choice(a, domainNames))
+		case argSockTyp:
+			parts = append(parts, choice(a&0xf, sockTypeNames)+flagSuffix(a&^0xf, sockFlagBits))
+		case argFutex:
+			parts = append(parts, futexOp(a))
+		case argIoctl:
+			if n, ok := ioctlNames[a]; ok {
+				parts = append(parts, n)
+			} else {
+				parts = append(parts, "0x"+strconv.FormatUint(a, 16))
+			}
+		case argArchPrc:
+			if n, ok := archPrctlNames[a]; ok {
+				parts = append(parts, n)
+			} else {
+				parts = append(parts, "0x"+strconv.FormatUint(a, 16))
+			}
 		default:
 			parts = append(parts, hexPtr(a))
 		}
@@ -464,4 +491,72 @@ var fcntlNames = map[uint64]string{
 	unix.F_SETFL: "F_SETFL", unix.F_GETLK: "F_GETLK", unix.F_SETLK: "F_SETLK", unix.F_SETLKW: "F_SETLKW",
 	unix.F_DUPFD_CLOEXEC: "F_DUPFD_CLOEXEC", unix.F_SETPIPE_SZ: "F_SETPIPE_SZ", unix.F_GETPIPE_SZ: "F_GETPIPE_SZ",
 	unix.F_ADD_SEALS: "F_ADD_SEALS", unix.F_GET_SEALS: "F_GET_SEALS",
+}
+
+// flagSuffix renders extra flag bits as "|NAME|NAME", or nothing.
+func flagSuffix(v uint64, table []bitName) string {
+	if v == 0 {
+		return ""
+	}
+	return "|" + bits(v, table, "")
+}
+
+var rlimitNames = map[uint64]string{
+	unix.RLIMIT_CPU: "RLIMIT_CPU", unix.RLIMIT_FSIZE: "RLIMIT_FSIZE", unix.RLIMIT_DATA: "RLIMIT_DATA",
+	unix.RLIMIT_STACK: "RLIMIT_STACK", unix.RLIMIT_CORE: "RLIMIT_CORE", unix.RLIMIT_RSS: "RLIMIT_RSS",
+	unix.RLIMIT_NPROC: "RLIMIT_NPROC", unix.RLIMIT_NOFILE: "RLIMIT_NOFILE", unix.RLIMIT_MEMLOCK: "RLIMIT_MEMLOCK",
+	unix.RLIMIT_AS: "RLIMIT_AS", unix.RLIMIT_LOCKS: "RLIMIT_LOCKS", unix.RLIMIT_SIGPENDING: "RLIMIT_SIGPENDING",
+	unix.RLIMIT_MSGQUEUE: "RLIMIT_MSGQUEUE", unix.RLIMIT_NICE: "RLIMIT_NICE", unix.RLIMIT_RTPRIO: "RLIMIT_RTPRIO",
+	unix.RLIMIT_RTTIME: "RLIMIT_RTTIME",
+}
+
+var domainNames = map[uint64]string{
+	unix.AF_UNIX: "AF_UNIX", unix.AF_INET: "AF_INET", unix.AF_INET6: "AF_INET6", unix.AF_NETLINK: "AF_NETLINK",
+	unix.AF_PACKET: "AF_PACKET", unix.AF_VSOCK: "AF_VSOCK",
+}
+
+var sockTypeNames = map[uint64]string{
+	unix.SOCK_STREAM: "SOCK_STREAM", unix.SOCK_DGRAM: "SOCK_DGRAM", unix.SOCK_RAW: "SOCK_RAW",
+	unix.SOCK_SEQPACKET: "SOCK_SEQPACKET",
+}
+
+var sockFlagBits = []bitName{{unix.SOCK_CLOEXEC, "SOCK_CLOEXEC"}, {unix.SOCK_NONBLOCK, "SOCK_NONBLOCK"}}
+
+// futex operations and flags from include/uapi/linux/futex.h (x/sys does not export them).
+const (
+	futexPrivateFlag   = 128
+	futexClockRealtime = 256
+)
+
+var futexNames = []string{
+	"FUTEX_WAIT", "FUTEX_WAKE", "FUTEX_FD", "FUTEX_REQUEUE", "FUTEX_CMP_REQUEUE", "FUTEX_WAKE_OP",
+	"FUTEX_LOCK_PI", "FUTEX_UNLOCK_PI", "FUTEX_TRYLOCK_PI", "FUTEX_WAIT_BITSET", "FUTEX_WAKE_BITSET",
+	"FUTEX_WAIT_REQUEUE_PI", "FUTEX_CMP_REQUEUE_PI", "FUTEX_LOCK_PI2",
+}
+
+// futexOp prints a futex operation as strace does: FUTEX_WAKE_PRIVATE, FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME.
+func futexOp(v uint64) string {
+	cmd := v &^ (futexPrivateFlag | futexClockRealtime)
+	if cmd >= uint64(len(futexNames)) {
+		return "0x" + strconv.FormatUint(v, 16)
+	}
+	s := futexNames[cmd]
+	if v&futexPrivateFlag != 0 {
+		s += "_PRIVATE"
+	}
+	if v&futexClockRealtime != 0 {
+		s += "|FUTEX_CLOCK_REALTIME"
+	}
+	return s
+}
+
+var ioctlNames = map[uint64]string{
+	unix.TCGETS: "TCGETS", unix.TCSETS: "TCSETS", unix.TIOCGWINSZ: "TIOCGWINSZ", unix.TIOCSWINSZ: "TIOCSWINSZ",
+	unix.TIOCGPGRP: "TIOCGPGRP", unix.TIOCSPGRP: "TIOCSPGRP", unix.TIOCINQ: "FIONREAD",
+}
+
+// archPrctlNames are asm/prctl.h's codes (not exported by x/sys).
+var archPrctlNames = map[uint64]string{
+	0x1001: "ARCH_SET_GS", 0x1002: "ARCH_SET_FS", 0x1003: "ARCH_GET_FS", 0x1004: "ARCH_GET_GS",
+	0x1011: "ARCH_GET_CPUID", 0x1012: "ARCH_SET_CPUID", 0x3001: "ARCH_SHSTK_ENABLE",
 }

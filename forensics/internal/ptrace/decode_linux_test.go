@@ -50,6 +50,11 @@ func TestFormatArgs(t *testing.T) {
 		{"wait4", [6]uint64{0xffffffff, 0x7ffc0000, unix.WNOHANG, 0}, `-1, 0x7ffc0000, WNOHANG, NULL`},
 		{"newfstatat", [6]uint64{3, 0x9000, 0x7ffc0000, unix.AT_EMPTY_PATH}, `3, 0x9000, 0x7ffc0000, AT_EMPTY_PATH`},
 		{"getpid", [6]uint64{}, ``},
+		{"futex", [6]uint64{0x7f00, 129, 0x7fffffff}, `0x7f00, FUTEX_WAKE_PRIVATE, 0x7fffffff, NULL, NULL, NULL`},
+		{"socket", [6]uint64{unix.AF_UNIX, unix.SOCK_STREAM | unix.SOCK_CLOEXEC | unix.SOCK_NONBLOCK}, `AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK, 0`},
+		{"prlimit64", [6]uint64{0, unix.RLIMIT_STACK, 0, 0x7ffc0000}, `0, RLIMIT_STACK, NULL, 0x7ffc0000`},
+		{"ioctl", [6]uint64{1, unix.TCGETS, 0x7ffc0000}, `1, TCGETS, 0x7ffc0000`},
+		{"arch_prctl", [6]uint64{0x1002, 0x7f67c6852800}, `ARCH_SET_FS, 0x7f67c6852800`},
 		{"io_uring_enter", [6]uint64{1, 2, 3, 4, 5, 6}, `0x1, 0x2, 0x3, 0x4, 0x5, 0x6`},
 	} {
 		if got := formatArgs(tc.name, tc.args, mem.read); got != tc.want {
