@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"os"
+	"runtime"
 
 	"golang.org/x/sys/unix"
 
@@ -17,6 +18,7 @@ type cat struct {
 	in     []byte // formatting buffers, shared by all operands
 	fmtOut []byte
 	second []byte // renderSplit's buffer for the second half
+	split  bool   // more than one P: renderSplit can use a second core
 }
 
 // catAll is GNU cat's main loop: each operand in order, errors reported and skipped.
@@ -36,6 +38,7 @@ func (c *cat) catAll(opts gnu.Options, files []string) bool {
 	var f *gnu.Formatter
 	if opts.Formatting() {
 		f = gnu.NewFormatter(opts)
+		c.split = runtime.GOMAXPROCS(0) > 1
 	}
 	if len(files) == 0 {
 		files = []string{"-"}
@@ -124,7 +127,7 @@ func (c *cat) format(fd int, f *gnu.Formatter) error {
 		if n == 0 {
 			return nil
 		}
-		if f.Independent() && n >= splitMin {
+		if c.split && f.Independent() && n >= splitMin {
 			out = c.renderSplit(f, out[:0], in[:n])
 		} else {
 			out = f.Format(out[:0], in[:n])

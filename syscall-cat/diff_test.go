@@ -158,6 +158,7 @@ func TestDifferential(t *testing.T) {
 		{"big binary plain", []string{"big-binary"}, "", nil},
 		{"big binary -A", []string{"-A", "big-binary"}, "", nil},
 		{"big binary -ns", []string{"-ns", "big-binary"}, "", nil},
+		{"big binary -A on one core", []string{"-A", "big-binary"}, "", []string{"GOMAXPROCS=1"}},
 		{"utf-8 locale names", []string{"é", "\xc3", "a\xe2\x82", "日本", "\u00a0x", "\xef\xbb\xbf"}, "", []string{"LC_ALL=C.UTF-8"}},
 		{"argv0 in help", []string{"--help"}, "", []string{"LC_ALL=C.UTF-8"}},
 	}

@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cp -r go.mod go.sum main.go internal seccomp.policy "$work/"
+cp -r go.mod go.sum internal seccomp.policy "$work/"
+for f in *.go; do [[ $f == *_test.go ]] || cp "$f" "$work/"; done
 head -c 64M /dev/urandom | base64 > "$work/in"       # text, 85 MiB
 printf 'ok\n' > "$work/small"
 
