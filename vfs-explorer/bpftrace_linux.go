@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -76,6 +77,7 @@ func kprobeSupport() (bool, string) {
 			Ext1: uint64(uintptr(unsafe.Pointer(sym))), // config1: kprobe_func
 		}
 		fd, err := unix.PerfEventOpen(&attr, -1, 0, -1, unix.PERF_FLAG_FD_CLOEXEC)
+		runtime.KeepAlive(sym) // the kernel read the name through attr.Ext1, a bare address
 		if err != nil {
 			return false, fmt.Sprintf("kprobe PMU present but a kprobe on vfs_read cannot be created: %v", os.NewSyscallError("perf_event_open", err))
 		}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -120,8 +121,8 @@ func checkRecipe(ctx context.Context, bin, self string, r Recipe, delay time.Dur
 		Stdin:  nil, // the workload reads nothing
 		Stdout: &wout, Stderr: &berr}
 	runErr := b.Run(ctx)
-	raw, _ := os.ReadFile(outFile)
-	raw = append(raw, berr.Bytes()...)
+	jsonOut, _ := os.ReadFile(outFile)
+	raw := append(slices.Clip(jsonOut), berr.Bytes()...) // what -v and failures show
 	if runErr != nil {
 		return figs, raw, fmt.Errorf("bpftrace: %w: %s", runErr, strings.TrimSpace(berr.String()))
 	}
@@ -130,7 +131,7 @@ func checkRecipe(ctx context.Context, bin, self string, r Recipe, delay time.Dur
 	if err := json.Unmarshal(lines[len(lines)-1], &got); err != nil {
 		return figs, raw, fmt.Errorf("workload report: %w: %q %s", err, wout.Bytes(), strings.TrimSpace(berr.String()))
 	}
-	o, err := parseBpftraceJSON(bytes.NewReader(raw[:len(raw)-berr.Len()]))
+	o, err := parseBpftraceJSON(bytes.NewReader(jsonOut))
 	if err != nil {
 		return figs, raw, err
 	}
