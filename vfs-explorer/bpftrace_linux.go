@@ -92,10 +92,11 @@ func kprobeSupport() (bool, string) {
 	return false, "no kprobe PMU (/sys/bus/event_source/devices/kprobe) and no kprobe_events in tracefs: kernel built without CONFIG_KPROBES"
 }
 
-// chooseFamily resolves -family: auto takes kprobe where kprobes attach (they see every vfs_read,
-// including reads the syscall tracepoints miss: io_uring, sendfile, nfsd, kernel threads) and
-// tracepoint elsewhere. An explicit kprobe on a kernel without kprobes is an error, never a run
-// that would attach nothing and print zeros.
+// chooseFamily resolves -family: auto takes kprobe where kprobes attach (the vfs_* hooks count an
+// operation however it was reached: io_uring's openat/unlinkat/renameat/fsync requests, nfsd
+// and overlayfs call vfs_open, vfs_unlink, vfs_rename, vfs_fsync_range without passing a syscall
+// tracepoint) and tracepoint elsewhere. An explicit kprobe on a kernel without kprobes is an
+// error, never a run that would attach nothing and print zeros.
 func chooseFamily(flagValue string) (Family, string, error) {
 	switch flagValue {
 	case "tracepoint":
