@@ -85,6 +85,7 @@ func TestDifferential(t *testing.T) {
 		{"dash is stdin", []string{"a", "-", "c"}, "IN\n", nil},
 		{"dash twice", []string{"-", "a", "-"}, "IN\n", nil},
 		{"double dash ends options", []string{"--", "-n"}, "", nil},
+		{"only double dash", []string{"--"}, "stdin\n", nil},
 		{"double dash then dash", []string{"-n", "--", "-n", "-"}, "x\n", nil},
 		{"permutation", []string{"a", "-n", "b"}, "", nil},
 		{"posixly correct", []string{"a", "-n", "b"}, "", []string{"POSIXLY_CORRECT=1"}},
@@ -175,6 +176,18 @@ func TestDifferential(t *testing.T) {
 			}
 			compare(t, inv)
 		})
+	}
+}
+
+// TestArgv0 checks that messages, usage and help start with argv[0] verbatim, path and all.
+func TestArgv0(t *testing.T) {
+	dir := fixtureDir(t)
+	for _, argv0 := range []string{"/opt/tools/cat", "./kitty", "c a t"} {
+		for _, args := range [][]string{{"missing"}, {"-q"}, {"--help"}, {"--nope"}} {
+			t.Run(argv0+" "+strings.Join(args, " "), func(t *testing.T) {
+				compare(t, invocation{args: args, dir: dir, argv0: argv0})
+			})
+		}
 	}
 }
 

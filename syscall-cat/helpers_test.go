@@ -83,12 +83,17 @@ type invocation struct {
 	helper string   // helper mode, or ""
 	stdout *os.File // nil: a pipe read by the test
 	stdinF *os.File // overrides stdin
+	argv0  string   // "cat" if empty
 }
 
 // runCat runs program path under the name "cat" (argv[0], so messages start alike).
 func runCat(t testing.TB, path string, inv invocation) result {
 	t.Helper()
-	argv := append([]string{"cat"}, inv.args...)
+	argv0 := inv.argv0
+	if argv0 == "" {
+		argv0 = "cat"
+	}
+	argv := append([]string{argv0}, inv.args...)
 	var cmd *exec.Cmd
 	if inv.helper != "" {
 		self, err := os.Executable()
