@@ -59,7 +59,7 @@ func (c *cat) catAll(opts gnu.Options, files []string) bool {
 		if !c.catOne(name, fd, f, outReg, &outSt) {
 			ok = false
 		}
-		if fd != 0 {
+		if name != "-" {
 			if err := unix.Close(fd); err != nil {
 				c.report(name, err)
 				ok = false
