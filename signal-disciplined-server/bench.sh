@@ -59,7 +59,7 @@ scenarios=(
 servers=(stdlib raw blocking)
 echo "machine: $(nproc) CPUs, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "srv_cpu_us, srv_cs: the server's CPU microseconds and context switches per echoed message;"
-echo "srv_wait%: time its threads were runnable but waiting for a CPU, in % of the run (other tenants)"
+echo "srv_wait%: time its threads were runnable but waiting for a CPU, summed over threads, in % of the run"
 echo "each cell: median of $ROUNDS rounds of ${SECS}s (after ${WARMUP} warm-up); rounds interleave the servers, rotating their order"
 printf '%-26s %-26s %10s %9s %9s %10s %9s %8s %11s %7s %9s\n' scenario server msgs/s p50_us p99_us p999_us "x stdlib" "p99 x" "srv_cpu_us" "srv_cs" "srv_wait%"
 median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
