@@ -3,12 +3,14 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -84,5 +86,88 @@ func TestSeccompModes(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err == nil || !bytes.Contains(out, []byte(`unknown seccomp mode "off"`)) {
 		t.Errorf("mode off: %q, %v; want a refusal", out, err)
+	}
+}
+
+// TestCatDiesWithoutARule builds the real cat with the sendfile rule removed from its policy:
+// copying a file to /dev/null must then kill it by SIGSYS, and the documented log mode must let
+// the same run finish with the right bytes (the kernel logging the call instead).
+func TestCatDiesWithoutARule(t *testing.T) {
+	src := t.TempDir()
+	for _, pattern := range []string{"go.mod", "go.sum", "*.go"} {
+		files, err := filepath.Glob(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			copyFile(t, f, filepath.Join(src, f))
+		}
+	}
+	if out, err := exec.Command("cp", "-r", "internal", src).CombinedOutput(); err != nil {
+		t.Fatalf("cp internal: %v %s", err, out)
+	}
+	policy, err := os.ReadFile("seccomp.policy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, line := range strings.Split(string(policy), "\n") {
+		if !strings.HasPrefix(line, "sendfile ") {
+			kept = append(kept, line)
+		}
+	}
+	if len(kept) != len(strings.Split(string(policy), "\n"))-1 {
+		t.Fatal("seccomp.policy has no single sendfile rule to remove")
+	}
+	if err := os.WriteFile(filepath.Join(src, "seccomp.policy"), []byte(strings.Join(kept, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	variant := filepath.Join(t.TempDir(), "cat-without-sendfile")
+	build := exec.Command("go", "build", "-o", variant, ".")
+	build.Dir = src
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOWORK=off")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build variant: %v\n%s", err, out)
+	}
+	input := filepath.Join(t.TempDir(), "in")
+	if err := os.WriteFile(input, pseudoRandom(1<<20, 3), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+
+	cmd := exec.Command(variant, input)
+	cmd.Stdout = null
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGSYS {
+		t.Errorf("cat without its sendfile rule, to /dev/null: %v, want death by SIGSYS", err)
+	}
+
+	// Log mode: the same sendfile is allowed (and logged by the kernel), the run succeeds.
+	cmd = exec.Command(variant, input)
+	cmd.Env = []string{"SYSCALL_CAT_SECCOMP=log"}
+	cmd.Stdout = null
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil || stderr.Len() != 0 {
+		t.Errorf("same run in log mode: %v %q", err, stderr.String())
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
