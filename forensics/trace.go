@@ -11,7 +11,6 @@ import (
 	"os/signal"
 	"runtime"
 	"strconv"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -176,13 +175,7 @@ func passThrough(st ptrace.Status) {
 	// is the command's business, not the tracer's: PR_SET_DUMPABLE 0 stops a second core file.
 	runtime.LockOSThread() // the process ends here
 	unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
-	var sa struct {
-		handler  uintptr
-		flags    uint64
-		restorer uintptr
-		mask     uint64
-	} // struct sigaction as the kernel reads it on x86-64 (SIG_DFL, no flags, empty mask)
-	unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&sa)), 0, 8, 0, 0)
+	ptrace.SetDefaultAction(sig)
 	var set unix.Sigset_t
 	set.Val[(sig-1)/64] = 1 << ((uint(sig) - 1) % 64)
 	unix.PthreadSigmask(unix.SIG_UNBLOCK, &set, nil)

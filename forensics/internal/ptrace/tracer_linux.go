@@ -141,14 +141,18 @@ func (t *Tracer) options(spawned bool) uintptr {
 // generated (its default action is to ignore it: sig_ignored in kernel/signal.c), yet, unlike
 // SIG_IGN, children stay waitable: no auto-reaping. The runtime never needs SIGCHLD itself, and
 // this program does not ask os/signal for it.
-func quietSIGCHLD() error {
+func quietSIGCHLD() error { return SetDefaultAction(unix.SIGCHLD) }
+
+// SetDefaultAction wraps rt_sigaction(2): sig's disposition becomes SIG_DFL, whatever handler the
+// Go runtime installed (os/signal's Reset keeps the runtime's handler for most signals).
+func SetDefaultAction(sig unix.Signal) error {
 	var sa struct {
 		handler  uintptr // SIG_DFL
 		flags    uint64
 		restorer uintptr
 		mask     uint64
 	} // struct sigaction as rt_sigaction(2) reads it on x86-64
-	if _, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(unix.SIGCHLD), uintptr(unsafe.Pointer(&sa)), 0, 8, 0, 0); e != 0 {
+	if _, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&sa)), 0, 8, 0, 0); e != 0 {
 		return os.NewSyscallError("rt_sigaction", e)
 	}
 	return nil
