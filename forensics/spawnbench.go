@@ -16,7 +16,7 @@ import (
 
 // runSpawnbench measures fork, vfork, clone3, syscall.ForkExec and os/exec as the parent's
 // resident set grows, and prints a table (and, with -svg, writes a line chart).
-func runSpawnbench(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func runSpawnbench(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("forensics spawnbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	sizes := fs.String("rss", "0,256M,1G,4G", "parent ballast levels (touched anonymous memory), ascending, comma-separated")
@@ -60,7 +60,6 @@ func runSpawnbench(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	default:
 		return fmt.Errorf("spawnbench: -child must be exec or exit, got %q", *child)
 	}
-	_ = stdin
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, unix.SIGTERM)
 	defer stop()

@@ -151,6 +151,9 @@ func runTrace(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			if *pid != 0 {
 				return nil
 			}
+			if !r.st.Exited && r.st.Signal == 0 {
+				return errors.New("trace: the command's exit status was never reported")
+			}
 			passThrough(r.st)
 			return nil
 		case <-ctx.Done():
