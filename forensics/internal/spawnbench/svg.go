@@ -66,7 +66,7 @@ func (r *Result) WriteSVG(w io.Writer) error {
 	for d := loDec; d <= hiDec; d++ {
 		vy := math.Pow(10, d)
 		fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>`+"\n", left, y(vy), width-right, y(vy))
-		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end">%g</text>`+"\n", left-6, y(vy)+4, vy)
+		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end">%.0f</text>`+"\n", left-6, y(vy)+4, vy)
 	}
 	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.0f" height="%.0f" fill="none" stroke="black"/>`+"\n", left, top, pw, ph)
 	fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">parent VmRSS (MiB)</text>`+"\n", float64(left)+pw/2, height-12)
