@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # bench.sh BIN: echo-load against signal-disciplined-server (raw and blocking epoll waits) and
 # against the stdlib reference (testdata/stdecho: goroutine per connection, io.Copy), built
-# in this run. Server on CPU 0, load on CPU 1 (taskset), so each side has one core.
+# in this run. PIN=0 (default): the kernel places servers and load, and this server runs one
+# loop per CPU (LOOPS, default nproc), as the stdlib server uses every CPU through GOMAXPROCS.
+# PIN=1: server on CPU 0, load on CPU 1 (taskset), one loop: each side has exactly one core and
+# every wakeup crosses CPUs (the setup of the study DESIGN.md quotes).
 # Environment: SECS (measured seconds per run, default 3), WARMUP (default 500ms), ROUNDS
 # (default 3): the machine is shared, so each figure is a median over interleaved rounds.
 set -euo pipefail
@@ -9,6 +12,14 @@ BIN=${1:?usage: bench.sh BIN}
 SECS=${SECS:-3}
 WARMUP=${WARMUP:-500ms}
 ROUNDS=${ROUNDS:-3}
+PIN=${PIN:-0}
+srvcpu=() loadcpu=()
+if [ "$PIN" = 1 ]; then
+	srvcpu=(taskset -c 0)
+	loadcpu=(taskset -c 1)
+	LOOPS=${LOOPS:-1}
+fi
+LOOPS=${LOOPS:-$(nproc)}
 cd "$(dirname "$0")"
 tmp=$(mktemp -d)
 pids=()
@@ -25,7 +36,7 @@ CGO_ENABLED=0 go build -trimpath -o "$tmp/stdecho" ./testdata/stdecho
 start() {
 	local name=$1
 	shift
-	taskset -c 0 "$@" -listen 127.0.0.1:0 2>"$tmp/$name.log" &
+	"${srvcpu[@]}" "$@" -listen 127.0.0.1:0 2>"$tmp/$name.log" &
 	pids+=($!)
 	for _ in $(seq 200); do
 		ADDR=$(sed -n 's/.*listening on \([0-9.:]*\).*/\1/p' "$tmp/$name.log" | head -1)
@@ -36,9 +47,9 @@ start() {
 	cat "$tmp/$name.log" >&2
 	exit 1
 }
-start raw "$BIN/signal-disciplined-server" -wait raw
+start raw "$BIN/signal-disciplined-server" -wait raw -loops "$LOOPS"
 ADDR_raw=$ADDR PID_raw=${pids[-1]}
-start blocking "$BIN/signal-disciplined-server" -wait blocking
+start blocking "$BIN/signal-disciplined-server" -wait blocking -loops "$LOOPS"
 ADDR_blocking=$ADDR PID_blocking=${pids[-1]}
 start stdlib "$tmp/stdecho"
 ADDR_stdlib=$ADDR PID_stdlib=${pids[-1]}
@@ -57,7 +68,7 @@ scenarios=(
 	"1000 conns pipeline 4 KiB|-conns 1000 -size 4096 -mode pipeline -depth 4"
 )
 servers=(stdlib raw blocking)
-echo "machine: $(nproc) CPUs, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "machine: $(nproc) CPUs, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg); PIN=$PIN LOOPS=$LOOPS"
 echo "srv_cpu_us, srv_cs: the server's CPU microseconds and context switches per echoed message;"
 echo "srv_wait%: time its threads were runnable but waiting for a CPU, summed over threads, in % of the run"
 echo "each cell: median of $ROUNDS rounds of ${SECS}s (after ${WARMUP} warm-up); rounds interleave the servers, rotating their order"
@@ -72,7 +83,7 @@ for sc in "${scenarios[@]}"; do
 			srv=${servers[$(((i + round) % 3))]}
 			addr_var=ADDR_$srv pid_var=PID_$srv
 			t0=$(ticks "${!pid_var}") s0=$(switches "${!pid_var}") q0=$(waited "${!pid_var}")
-			line=$(taskset -c 1 "$BIN/echo-load" -addr "${!addr_var}" $args -duration "${SECS}s" -warmup "$WARMUP" | grep '^result ')
+			line=$("${loadcpu[@]}" "$BIN/echo-load" -addr "${!addr_var}" $args -duration "${SECS}s" -warmup "$WARMUP" | grep '^result ')
 			t1=$(ticks "${!pid_var}") s1=$(switches "${!pid_var}") q1=$(waited "${!pid_var}")
 			# msgs counts the measured window only; CPU and switches include the warm-up: scale.
 			read -r cpu csw wait < <(awk -v m="$(sed 's/.*msgs=\([0-9]*\) .*/\1/' <<<"$line")" -v s="$SECS" -v w="${WARMUP%ms}" \
