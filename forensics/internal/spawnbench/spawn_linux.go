@@ -40,6 +40,10 @@ type spawner struct {
 	envv []*byte
 
 	ca cloneArgs
+	// pidfd is where clone3 stores the new pidfd. It lives here, in the heap, not on the stack:
+	// ca.pidfd holds its address as a plain integer, which the runtime does not update when it
+	// moves a growing goroutine stack, so a stack variable could be written after it moved.
+	pidfd int32
 
 	poisoned bool // this thread's signal mask could not be restored
 }
@@ -94,11 +98,11 @@ func (s *spawner) raw(m Mode, trap, flags uintptr) (time.Duration, error) {
 		envv = unsafe.Pointer(&s.envv[0])
 	}
 	a1, a2 := flags, uintptr(0)
-	var pidfd int32 = -1
 	if trap == unix.SYS_CLONE3 {
+		s.pidfd = -1
 		s.ca = cloneArgs{
 			flags:      unix.CLONE_VM | unix.CLONE_VFORK | unix.CLONE_PIDFD,
-			pidfd:      uint64(uintptr(unsafe.Pointer(&pidfd))),
+			pidfd:      uint64(uintptr(unsafe.Pointer(&s.pidfd))),
 			exitSignal: uint64(unix.SIGCHLD),
 		}
 		a1, a2 = uintptr(unsafe.Pointer(&s.ca)), unsafe.Sizeof(s.ca)
@@ -120,6 +124,10 @@ func (s *spawner) raw(m Mode, trap, flags uintptr) (time.Duration, error) {
 	if err := unix.PthreadSigmask(unix.SIG_SETMASK, &all, &old); err != nil {
 		return 0, os.NewSyscallError("rt_sigprocmask", err)
 	}
+	// rawSpawn enters the kernel without the runtime's entersyscall, like syscall.RawSyscall: this
+	// thread keeps its P while clone copies page tables (milliseconds for a fork at 4 GiB) or waits
+	// for the vfork child's execve, and a stop-the-world waits for it. Acceptable for a benchmark
+	// with nothing else to schedule; sysmon's preemption signal (SIGURG) waits in the blocked mask.
 	start := time.Now()
 	pid, errno := rawSpawn(trap, a1, a2, path, argv, envv)
 	if err := unix.PthreadSigmask(unix.SIG_SETMASK, &old, nil); err != nil {
@@ -139,10 +147,10 @@ func (s *spawner) raw(m Mode, trap, flags uintptr) (time.Duration, error) {
 	if trap == unix.SYS_CLONE3 {
 		var info unix.Siginfo
 		err := ignoringEINTR(func() error {
-			return unix.Waitid(unix.P_PIDFD, int(pidfd), &info, unix.WEXITED, nil)
+			return unix.Waitid(unix.P_PIDFD, int(s.pidfd), &info, unix.WEXITED, nil)
 		})
 		d := time.Since(start)
-		unix.Close(int(pidfd))
+		unix.Close(int(s.pidfd))
 		if err != nil {
 			return 0, os.NewSyscallError("waitid", err)
 		}
