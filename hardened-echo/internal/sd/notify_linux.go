@@ -25,16 +25,23 @@ type Notifier struct {
 //
 // The socket is created now, once, so that notification keeps working whatever the process is
 // later confined to; systemd's own sd_notify makes a new socket per message instead.
+//
+// NOTIFY_SOCKET is removed from the environment, as sd_notify(3) does with unset_environment set:
+// the notifications are this process's to send, and a program it started must not speak for it.
 func NewNotifier() (*Notifier, error) {
 	path := os.Getenv("NOTIFY_SOCKET")
+	os.Unsetenv("NOTIFY_SOCKET")
 	if path == "" {
 		return nil, nil
 	}
 	if path[0] != '/' && path[0] != '@' {
 		return nil, fmt.Errorf("NOTIFY_SOCKET=%q: neither an absolute path nor an abstract (@) name", path)
 	}
-	if len(path) > len(unix.RawSockaddrUnix{}.Path) {
-		return nil, fmt.Errorf("NOTIFY_SOCKET=%q: longer than sun_path", path)
+	// unix.SockaddrUnix keeps one byte of sun_path for the terminating NUL, abstract names
+	// included (x/sys/unix syscall_linux.go, SockaddrUnix.sockaddr): refuse here, by name,
+	// what sendto would refuse later as EINVAL.
+	if len(path) >= len(unix.RawSockaddrUnix{}.Path) {
+		return nil, fmt.Errorf("NOTIFY_SOCKET=%q: %d bytes, sun_path holds %d", path, len(path), len(unix.RawSockaddrUnix{}.Path)-1)
 	}
 	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -81,9 +88,12 @@ func (n *Notifier) Close() error {
 // WatchdogInterval returns WATCHDOG_USEC as a duration when the manager expects keep-alive pings
 // from this process, and 0 when it does not: WATCHDOG_USEC unset, or WATCHDOG_PID naming another
 // process (sd_watchdog_enabled(3): the variables were inherited, the watchdog is not ours). Send
-// "WATCHDOG=1" at half the interval, as the man page recommends.
+// "WATCHDOG=1" at half the interval, as the man page recommends. Both variables are removed from
+// the environment, as sd_watchdog_enabled does with unset_environment set.
 func WatchdogInterval() (time.Duration, error) {
 	usecEnv, pidEnv := os.Getenv("WATCHDOG_USEC"), os.Getenv("WATCHDOG_PID")
+	os.Unsetenv("WATCHDOG_USEC")
+	os.Unsetenv("WATCHDOG_PID")
 	if usecEnv == "" {
 		return 0, nil
 	}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -30,6 +31,11 @@ func TestWatchdogInterval(t *testing.T) {
 			got, err := WatchdogInterval()
 			if (err != nil) != tc.wantErr || got != tc.want {
 				t.Errorf("WatchdogInterval() = %v, %v; want %v, error %v", got, err, tc.want, tc.wantErr)
+			}
+			for _, k := range []string{"WATCHDOG_USEC", "WATCHDOG_PID"} {
+				if v, ok := os.LookupEnv(k); ok {
+					t.Errorf("%s=%q still set", k, v)
+				}
 			}
 		})
 	}
@@ -81,6 +87,13 @@ func TestNotifier(t *testing.T) {
 			t.Error("NewNotifier accepted a relative path")
 		}
 	})
+	t.Run("longer than sun_path", func(t *testing.T) {
+		t.Setenv("NOTIFY_SOCKET", "@"+strings.Repeat("x", 107))
+		if n, err := NewNotifier(); err == nil {
+			n.Close()
+			t.Error("NewNotifier accepted a 108-byte name: sun_path has no room for it")
+		}
+	})
 	t.Run("no listener", func(t *testing.T) {
 		t.Setenv("NOTIFY_SOCKET", filepath.Join(t.TempDir(), "gone"))
 		n, err := NewNotifier()
@@ -103,6 +116,9 @@ func TestNotifier(t *testing.T) {
 			n, err := NewNotifier()
 			if err != nil {
 				t.Fatal(err)
+			}
+			if v, ok := os.LookupEnv("NOTIFY_SOCKET"); ok {
+				t.Errorf("NOTIFY_SOCKET=%q still set after NewNotifier", v)
 			}
 			if err := n.Notify("READY=1\nSTATUS=ok"); err != nil {
 				t.Fatal(err)
