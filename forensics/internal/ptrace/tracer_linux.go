@@ -243,7 +243,10 @@ func (t *Tracer) Start(path string, argv, env []string, files []uintptr) (int, e
 
 // Attach seizes every thread of process pid (re-reading /proc/pid/task until no new thread
 // appears) and interrupts each so that Run can start tracing it. Like Start, it locks the calling
-// goroutine to its thread for good.
+// goroutine to its thread for good. Threads the process creates after a thread was seized are
+// traced only with Follow (PTRACE_O_TRACECLONE), as with strace -p: a Go program, for one, starts
+// a new thread whenever its running threads are held in a ptrace-stop for long (the runtime's
+// sysmon hands their Ps to new Ms), so without -f its later syscalls may happen out of sight.
 func (t *Tracer) Attach(pid int) error {
 	runtime.LockOSThread() // never unlocked: this thread is the tracer from here on
 	if err := quietSIGCHLD(); err != nil {
@@ -263,6 +266,15 @@ func (t *Tracer) Attach(pid int) error {
 			if _, err := ptrace(unix.PTRACE_SEIZE, tid, 0, t.options(false)); err != nil {
 				if errors.Is(err, unix.ESRCH) {
 					continue // the thread exited meanwhile
+				}
+				if errors.Is(err, unix.EPERM) && t.opts.Follow && tracedBy(tid, unix.Gettid()) {
+					// With -f a thread seized in an earlier round may have cloned this one
+					// before its interrupt-stop: PTRACE_O_TRACECLONE attached it to us already
+					// (EPERM: kernel/ptrace.c ptrace_attach refuses a task with a tracer). Its
+					// first stop, PTRACE_EVENT_STOP, is already on its way to Run.
+					t.tracees[tid] = &tracee{pid: tid, attached: true}
+					added++
+					continue
 				}
 				t.detachAllNow()
 				return fmt.Errorf("attach to %d: %w", tid, os.NewSyscallError("ptrace(PTRACE_SEIZE)", err))
@@ -292,6 +304,20 @@ func (t *Tracer) detachAllNow() {
 	for pid := range t.tracees {
 		ptrace(unix.PTRACE_DETACH, pid, 0, 0)
 	}
+}
+
+// tracedBy reports whether /proc/tid/status names tracer as tid's TracerPid.
+func tracedBy(tid, tracer int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(tid) + "/status")
+	if err != nil {
+		return false
+	}
+	for ln := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(ln, "TracerPid:"); ok {
+			return strings.TrimSpace(v) == strconv.Itoa(tracer)
+		}
+	}
+	return false
 }
 
 func threads(pid int) ([]int, error) {
@@ -466,6 +492,14 @@ func (t *Tracer) handle(r waitResult) error {
 		inject := 0
 		if sig != unix.SIGTRAP|0x80 && event == 0 {
 			inject = int(sig) // a signal-delivery-stop: hand the signal over as we leave
+		}
+		switch event {
+		case unix.PTRACE_EVENT_FORK, unix.PTRACE_EVENT_VFORK, unix.PTRACE_EVENT_CLONE:
+			// The new task is auto-attached already: keep Run waiting for its first stop,
+			// where it is detached in turn, rather than leave it traced and stopped.
+			if msg, err := unix.PtraceGetEventMsg(pid); err == nil {
+				t.get(int(msg)).attached = tr.attached
+			}
 		}
 		if tr.inSyscall && tr.printed && !t.opts.SummaryOnly {
 			t.finish(tr, " <detached ...>", "")
