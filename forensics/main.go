@@ -79,6 +79,9 @@ func main() {
 	if errors.Is(err, flag.ErrHelp) {
 		return
 	}
+	if ce, ok := errors.AsType[*commandExit](err); ok {
+		ce.passThrough() // trace: the traced command's exit status or signal becomes ours
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "forensics: %v\n", err)
 		os.Exit(1)

@@ -19,8 +19,10 @@ import (
 
 // runTrace is `forensics trace [-f] [-c] [-w] [-o FILE] [-p PID] -- CMD ARGS...`: a ptrace syscall
 // tracer in strace's shape. The traced command's exit code, or the signal that killed it, becomes
-// the tracer's own.
-func runTrace(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+// the tracer's own: a command that did not exit 0 comes back as a *commandExit error, which main
+// passes through once run has returned and every deferred cleanup (the -o file's Close among
+// them) has run.
+func runTrace(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("forensics trace", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	follow := fs.Bool("f", false, "follow forks, vforks and threads (like strace -f)")
@@ -69,14 +71,22 @@ func runTrace(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 
 	out := stderr
-	var outFile *os.File
 	if *outPath != "" {
 		f, err := os.OpenFile(*outPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|unix.O_CLOEXEC, 0o644)
 		if err != nil {
 			return fmt.Errorf("trace: %w", err)
 		}
-		outFile, out = f, f
-		defer f.Close() // error paths; the success path closes and checks below
+		out = f
+		defer func() {
+			// A lost write is a failure even when the command's status was to be passed on:
+			// the trace file would be short without anyone saying so.
+			if cerr := f.Close(); cerr != nil {
+				var ce *commandExit
+				if err == nil || errors.As(err, &ce) {
+					err = fmt.Errorf("trace: %w", cerr)
+				}
+			}
+		}()
 	}
 
 	// SIGINT and SIGQUIT from the terminal reach the whole foreground process group, the
@@ -143,33 +153,40 @@ func runTrace(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			if r.err != nil {
 				return fmt.Errorf("trace: %w", r.err)
 			}
-			if outFile != nil {
-				if err := outFile.Close(); err != nil {
-					return fmt.Errorf("trace: %w", err)
-				}
-			}
 			if *pid != 0 {
 				return nil
 			}
 			if !r.st.Exited && r.st.Signal == 0 {
 				return errors.New("trace: the command's exit status was never reported")
 			}
-			passThrough(r.st)
-			return nil
+			if r.st.Exited && r.st.Code == 0 {
+				return nil
+			}
+			return &commandExit{r.st}
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
 }
 
+// commandExit is a traced command's end other than exit 0, returned by runTrace for main to pass
+// through.
+type commandExit struct{ st ptrace.Status }
+
+func (e *commandExit) Error() string {
+	if e.st.Exited {
+		return "traced command exited with status " + strconv.Itoa(e.st.Code)
+	}
+	return "traced command killed by " + unix.SignalName(e.st.Signal)
+}
+
 // passThrough ends the tracer the way the traced command ended: the same exit code, or death by
-// the same signal. It returns only for exit code 0.
-func passThrough(st ptrace.Status) {
+// the same signal. It does not return. Only main calls it, after run has returned: os.Exit runs
+// no deferred calls, and a signal death none either.
+func (e *commandExit) passThrough() {
+	st := e.st
 	if st.Exited {
-		if st.Code != 0 {
-			os.Exit(st.Code)
-		}
-		return
+		os.Exit(st.Code)
 	}
 	sig := st.Signal
 	// Die by the signal itself, as strace does. Go's own handler is installed for every signal

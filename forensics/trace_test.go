@@ -88,25 +88,50 @@ func TestTraceExitStatusPassesThrough(t *testing.T) {
 		{"SIGKILL", "kill -KILL $$", -1, syscall.SIGKILL, "+++ killed by SIGKILL +++"},
 		{"SIGSEGV", "kill -SEGV $$", -1, syscall.SIGSEGV, "+++ killed by SIGSEGV"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			cmd := exec.Command(binPath, "trace", "--", "sh", "-c", tc.script)
-			cmd.Dir = t.TempDir() // a core file, if any, lands here
-			var stderr strings.Builder
-			cmd.Stderr = &stderr
-			err := cmd.Run()
-			ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
-			if tc.signal != 0 {
-				if !ws.Signaled() || ws.Signal() != tc.signal {
-					t.Errorf("tracer wait status %#x (err %v), want killed by %v", uint32(ws), err, tc.signal)
+		// With -o the trace goes to a file, which must be complete (flushed and closed) before
+		// the tracer dies of the command's signal or exits with its code.
+		for _, toFile := range []bool{false, true} {
+			name := tc.name
+			if toFile {
+				name += " -o FILE"
+			}
+			t.Run(name, func(t *testing.T) {
+				dir := t.TempDir() // a core file, if any, lands here
+				args := []string{"trace", "--", "sh", "-c", tc.script}
+				outPath := filepath.Join(dir, "trace.out")
+				if toFile {
+					args = append([]string{"trace", "-o", outPath}, args[1:]...)
 				}
-			} else if !ws.Exited() || ws.ExitStatus() != tc.code {
-				t.Errorf("tracer wait status %#x (err %v), want exit %d", uint32(ws), err, tc.code)
-			}
-			lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
-			if last := lines[len(lines)-1]; !strings.HasPrefix(last, tc.last) {
-				t.Errorf("last trace line = %q, want %q", last, tc.last)
-			}
-		})
+				cmd := exec.Command(binPath, args...)
+				cmd.Dir = dir
+				var stderr strings.Builder
+				cmd.Stderr = &stderr
+				err := cmd.Run()
+				ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+				if tc.signal != 0 {
+					if !ws.Signaled() || ws.Signal() != tc.signal {
+						t.Errorf("tracer wait status %#x (err %v), want killed by %v", uint32(ws), err, tc.signal)
+					}
+				} else if !ws.Exited() || ws.ExitStatus() != tc.code {
+					t.Errorf("tracer wait status %#x (err %v), want exit %d", uint32(ws), err, tc.code)
+				}
+				trace := stderr.String()
+				if toFile {
+					if trace != "" {
+						t.Errorf("stderr = %q, want nothing with -o", trace)
+					}
+					b, err := os.ReadFile(outPath)
+					if err != nil {
+						t.Fatal(err)
+					}
+					trace = string(b)
+				}
+				lines := strings.Split(strings.TrimSpace(trace), "\n")
+				if last := lines[len(lines)-1]; !strings.HasPrefix(last, tc.last) {
+					t.Errorf("last trace line = %q, want %q", last, tc.last)
+				}
+			})
+		}
 	}
 }
 
