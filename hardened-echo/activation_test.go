@@ -181,6 +181,17 @@ func TestListenFDsRejected(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer devNull.Close()
+	// A connected stream socket, what an Accept=yes unit passes: SOCK_STREAM, but not listening.
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	connFile, err := conn.(*net.TCPConn).File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer connFile.Close()
 
 	for _, tc := range []struct {
 		name  string
@@ -197,6 +208,8 @@ func TestListenFDsRejected(t *testing.T) {
 		// come after the passed ones. Both must be refused.
 		{"LISTEN_FDS counts fds never passed", []*os.File{lnFile}, []string{"LISTEN_FDS=3"},
 			"socket activation: passed fd 4 (unknown): "},
+		{"a connected stream socket (Accept=yes)", []*os.File{connFile}, nil,
+			`passed socket "unknown": a connected stream socket, not a listening one`},
 		{"LISTEN_FDS not a number", []*os.File{lnFile}, []string{"LISTEN_FDS=x"},
 			`socket activation: LISTEN_FDS="x": not a descriptor count`},
 	} {

@@ -213,8 +213,13 @@ func openSockets(fs *flag.FlagSet, tcpAddr, udpAddr string, log *logger) (lns []
 			// net.FileListener and net.FilePacketConn dup the descriptor (F_DUPFD_CLOEXEC) and
 			// learn the family from getsockname: no socket(2) call, so the service keeps working
 			// under RestrictAddressFamilies=AF_UNIX with PrivateNetwork=yes.
-			switch s.Type {
-			case unix.SOCK_STREAM:
+			switch {
+			case s.Type == unix.SOCK_STREAM && !s.Listening:
+				// net.FileListener would take it, and every accept(2) would then fail with
+				// EINVAL: a connected socket is what an Accept=yes .socket unit passes.
+				s.File.Close()
+				return lns, pcs, fmt.Errorf("passed socket %q: a connected stream socket, not a listening one (Accept=yes in the .socket unit? this service wants Accept=no)", s.Name)
+			case s.Type == unix.SOCK_STREAM:
 				ln, err := net.FileListener(s.File)
 				s.File.Close()
 				if err != nil {
@@ -222,7 +227,7 @@ func openSockets(fs *flag.FlagSet, tcpAddr, udpAddr string, log *logger) (lns []
 				}
 				lns = append(lns, ln)
 				log.info("serving passed stream socket %q on %v", s.Name, ln.Addr())
-			case unix.SOCK_DGRAM:
+			case s.Type == unix.SOCK_DGRAM:
 				pc, err := net.FilePacketConn(s.File)
 				s.File.Close()
 				if err != nil {

@@ -22,6 +22,9 @@ type Socket struct {
 	Name string
 	// Type is the SO_TYPE of the socket: unix.SOCK_STREAM, unix.SOCK_DGRAM, unix.SOCK_SEQPACKET.
 	Type int
+	// Listening is SO_ACCEPTCONN: true for a socket in the listen state, false for a datagram
+	// socket and for the connected stream socket an Accept=yes unit passes.
+	Listening bool
 }
 
 // ListenFDs returns the sockets passed by socket activation (LISTEN_PID, LISTEN_FDS,
@@ -85,7 +88,11 @@ func ListenFDs() (sockets []Socket, err error) {
 		if err != nil {
 			return sockets, fmt.Errorf("passed fd %d (%s): %w", fd, names[i], os.NewSyscallError("getsockopt SO_TYPE", err))
 		}
-		sockets = append(sockets, Socket{File: os.NewFile(uintptr(fd), names[i]), Name: names[i], Type: typ})
+		acc, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ACCEPTCONN)
+		if err != nil {
+			return sockets, fmt.Errorf("passed fd %d (%s): %w", fd, names[i], os.NewSyscallError("getsockopt SO_ACCEPTCONN", err))
+		}
+		sockets = append(sockets, Socket{File: os.NewFile(uintptr(fd), names[i]), Name: names[i], Type: typ, Listening: acc != 0})
 	}
 	return sockets, nil
 }
