@@ -634,3 +634,68 @@ func TestTraceForwardsSIGTERM(t *testing.T) {
 		}
 	}
 }
+
+// TestTraceNoSIGCHLDPerStop checks the kernel side of the tracer's SA_NOCLDSTOP (quietSIGCHLD in
+// internal/ptrace): perf counts the signal:signal_generate tracepoint in the tracer and its
+// tracees while dd makes about 4000 syscalls (8000 syscall-stops). With the runtime's plain
+// handler, or with SIG_DFL, each stop generates a SIGCHLD; with SA_NOCLDSTOP only exits and the
+// few signals of the two programs' own do. The tracer must also still catch SIGCHLD (SigCgt): the
+// flag is added to the runtime's handler, not put in its place.
+func TestTraceNoSIGCHLDPerStop(t *testing.T) {
+	perf, err := exec.LookPath("perf")
+	if err != nil {
+		t.Skipf("%v (Debian linux-perf, installed by .ci/deps)", err)
+	}
+	const syscalls = 2 * 2000 // dd bs=1 count=2000: a read and a write per byte
+	out, err := exec.Command(perf, "stat", "-x,", "-e", "signal:signal_generate", "--",
+		binPath, "trace", "-f", "-c", "-o", "/dev/null", "--",
+		"dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=2000", "status=none").CombinedOutput()
+	if err != nil {
+		t.Fatalf("perf stat: %v\n%s", err, out)
+	}
+	m := regexp.MustCompile(`(?m)^(\d+),[^,]*,signal:signal_generate,`).FindStringSubmatch(string(out))
+	if m == nil {
+		t.Fatalf("no signal:signal_generate count in perf's output:\n%s", out)
+	}
+	n, _ := strconv.Atoi(m[1])
+	if n >= syscalls/10 {
+		t.Errorf("%d signals generated for %d syscalls under trace: SIGCHLD is sent per ptrace-stop", n, syscalls)
+	}
+
+	// While tracing, the runtime's handler is still installed.
+	cmd := exec.Command(binPath, "trace", "-o", "/dev/null", "--", "sh", "-c", "echo ready; read x; exit 0")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	if ln, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || ln != "ready\n" {
+		t.Fatalf("command said %q, %v", ln, err)
+	}
+	status, err := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("trace: %v", err)
+	}
+	cgt := regexp.MustCompile(`(?m)^SigCgt:\s*([0-9a-f]+)$`).FindSubmatch(status)
+	if cgt == nil {
+		t.Fatalf("no SigCgt in the tracer's status:\n%s", status)
+	}
+	mask, err := strconv.ParseUint(string(cgt[1]), 16, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mask&(1<<(syscall.SIGCHLD-1)) == 0 {
+		t.Errorf("tracer SigCgt %s: SIGCHLD is not caught while tracing", cgt[1])
+	}
+}

@@ -133,29 +133,58 @@ func (t *Tracer) options(spawned bool) uintptr {
 	return uintptr(o)
 }
 
-// quietSIGCHLD sets SIGCHLD's disposition to SIG_DFL with rt_sigaction(2), behind the Go
-// runtime's back. Every ptrace-stop of every tracee notifies the tracer with SIGCHLD
-// (kernel/signal.c do_notify_parent_cldstop), and with the handler the runtime installs for every
-// signal each one is a real delivery: wait4 interrupted, the handler run, wait4 restarted. That
-// made the tracer 1.3x slower than strace. With SIG_DFL the kernel discards SIGCHLD as it is
-// generated (its default action is to ignore it: sig_ignored in kernel/signal.c), yet, unlike
-// SIG_IGN, children stay waitable: no auto-reaping. The runtime never needs SIGCHLD itself, and
-// this program does not ask os/signal for it.
-func quietSIGCHLD() error { return SetDefaultAction(unix.SIGCHLD) }
+// quietSIGCHLD adds SA_NOCLDSTOP to SIGCHLD's disposition with rt_sigaction(2), keeping the Go
+// runtime's handler, mask and restorer as they are. Every ptrace-stop of every tracee notifies the
+// tracer with SIGCHLD (kernel/signal.c do_notify_parent_cldstop, called from ptrace_stop), and
+// with the handler the runtime installs at start-up (runtime/signal_unix.go:127-150 initsig; SIGCHLD
+// is _SigNotify+_SigIgn in runtime/sigtab_linux_generic.go:27) each one is a real delivery: wait4
+// interrupted, the handler run, wait4 restarted. That made the tracer 1.3x slower than strace.
+// do_notify_parent_cldstop sends nothing when SA_NOCLDSTOP is set, yet still wakes wait4
+// (__wake_up_parent); exits still raise SIGCHLD (do_notify_parent), one per tracee, not per stop.
+//
+// Why a flag and not the disposition: the runtime believes it handles SIGCHLD (handlingSig is 1),
+// so it never looks again: a later signal.Notify(SIGCHLD) keeps working with the flag
+// (sigenable, runtime/signal_unix.go:205, re-installs nothing), while under SIG_DFL it would
+// silently never fire; and if the runtime ever re-installs its handler (setsig,
+// runtime/os_linux.go:478-480, always the same four flags) the flag is dropped and the tracer is merely
+// slower, never wrong. SIG_IGN is no option at all: the kernel would auto-reap the command
+// (do_notify_parent) and take its exit status with it. The read-modify-write is not atomic with
+// respect to os/signal, which this process never uses for SIGCHLD.
+func quietSIGCHLD() error {
+	var sa kernelSigaction
+	if err := rtSigaction(unix.SIGCHLD, nil, &sa); err != nil {
+		return err
+	}
+	sa.flags |= saNoCldStop
+	return rtSigaction(unix.SIGCHLD, &sa, nil)
+}
 
-// SetDefaultAction wraps rt_sigaction(2): sig's disposition becomes SIG_DFL, whatever handler the
-// Go runtime installed (os/signal's Reset keeps the runtime's handler for most signals).
-func SetDefaultAction(sig unix.Signal) error {
-	var sa struct {
-		handler  uintptr // SIG_DFL
-		flags    uint64
-		restorer uintptr
-		mask     uint64
-	} // struct sigaction as rt_sigaction(2) reads it on x86-64
-	if _, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&sa)), 0, 8, 0, 0); e != 0 {
+// saNoCldStop is SA_NOCLDSTOP (arch/x86/include/uapi/asm/signal.h); x/sys does not export it.
+const saNoCldStop = 0x1
+
+// kernelSigaction is struct sigaction as rt_sigaction(2) reads and writes it on x86-64 (the
+// kernel's layout, not glibc's: handler, flags, restorer, then a 64-bit mask).
+type kernelSigaction struct {
+	handler  uintptr
+	flags    uint64
+	restorer uintptr
+	mask     uint64
+}
+
+// rtSigaction wraps rt_sigaction(2) for the kernel's 8-byte signal set.
+func rtSigaction(sig unix.Signal, act, old *kernelSigaction) error {
+	_, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(act)), uintptr(unsafe.Pointer(old)), 8, 0, 0)
+	if e != 0 {
 		return os.NewSyscallError("rt_sigaction", e)
 	}
 	return nil
+}
+
+// SetDefaultAction wraps rt_sigaction(2): sig's disposition becomes SIG_DFL, whatever handler the
+// Go runtime installed (os/signal's Reset keeps the runtime's handler for most signals). It is for
+// a process about to die by sig (see passThrough in trace.go): the runtime is not told.
+func SetDefaultAction(sig unix.Signal) error {
+	return rtSigaction(sig, &kernelSigaction{}, nil) // handler 0 is SIG_DFL
 }
 
 // ptrace issues one request. x/sys has no wrapper that takes options (SEIZE), a signal (DETACH,
