@@ -59,6 +59,7 @@ rec etc_ls "$(ls -A "/proc/$pid/root/etc" 2>&1)"
 rec usr_ls "$(ls -A "/proc/$pid/root/usr" 2>&1)"
 # Its / is read-only even for root (the directory itself is writable in the container).
 rec root_write "$(touch "/proc/$pid/root/probe-was-here" 2>&1)"
+rec etc_write "$(touch "/proc/$pid/root/etc/probe-was-here" 2>&1)"
 rec dir_write "$(touch /usr/local/lib/hardened-echo/root/probe-was-here 2>&1 && echo ok; rm -f /usr/local/lib/hardened-echo/root/probe-was-here)"
 # /dev/shm is writable for the service but noexec; NoExecPaths=/ covers the rest.
 rec exec_in_ns "$(nsenter -t "$pid" -m -- /dev/null 2>&1)"
