@@ -60,6 +60,7 @@ wait "$pid"
 step "perf/sched-latency.sh -s 2"
 if command -v perf >/dev/null; then
 	"$(dirname "$0")/perf/sched-latency.sh" -s 2 -b "$bin" -o "$out/perf"
+	echo "(the demo removes $out when it ends: perf/sched-latency.sh -o DIR keeps perf.data)"
 else
 	echo "perf not installed (Debian: linux-perf): skipped"
 fi
