@@ -217,7 +217,7 @@ func ptrace(req, pid int, addr, data uintptr) (uintptr, error) {
 // before it runs one instruction of the new program: at its post-exec SIGTRAP stop it is detached
 // with SIGSTOP (it stops in the kernel, on the way out of signal delivery), PTRACE_SEIZEd while
 // stopped, and sent SIGCONT, which is strace's own start-up handshake (strace.c startup_child).
-func (t *Tracer) Start(path string, argv, env []string, files []uintptr) (int, error) {
+func (t *Tracer) Start(path string, argv, env []string, files []uintptr) (_ int, err error) {
 	runtime.LockOSThread() // never unlocked: this thread is the tracer from here on
 	if err := quietSIGCHLD(); err != nil {
 		return 0, err
@@ -231,6 +231,15 @@ func (t *Tracer) Start(path string, argv, env []string, files []uintptr) (int, e
 	if err != nil {
 		return 0, fmt.Errorf("start %s: %w", path, err)
 	}
+	defer func() {
+		// A half-started command must not run on untraced once the tracer gives up (it is
+		// not yet PTRACE_O_EXITKILL): kill it and reap it.
+		if err != nil {
+			unix.Kill(pid, unix.SIGKILL)
+			var ws unix.WaitStatus
+			unix.Wait4(pid, &ws, unix.WALL, nil)
+		}
+	}()
 	var ws unix.WaitStatus
 	if err := waitPid(pid, &ws, unix.WALL); err != nil {
 		return 0, err
@@ -248,7 +257,6 @@ func (t *Tracer) Start(path string, argv, env []string, files []uintptr) (int, e
 		return 0, fmt.Errorf("start %s: expected a SIGSTOP stop, got wait status %#x", path, uint32(ws))
 	}
 	if _, err := ptrace(unix.PTRACE_SEIZE, pid, 0, t.options(true)); err != nil {
-		unix.Kill(pid, unix.SIGKILL)
 		return 0, os.NewSyscallError("ptrace(PTRACE_SEIZE)", err)
 	}
 	if err := unix.Kill(pid, unix.SIGCONT); err != nil {
