@@ -62,8 +62,8 @@ type Server struct {
 	live   atomic.Int32
 	cut    atomic.Int64
 	// drainWhy and drainDeadline are written by loop 0 before it stores the phase that makes
-	// other loops read them; why is written once, by whoever moves the phase to stopping, and
-	// read by Run after every loop has returned.
+	// other loops read them; why is written once, by whoever moves the phase to stopping (the
+	// only phase that cuts connections), and read by Run after every loop has returned.
 	drainWhy      string
 	drainDeadline time.Time
 	why           string
@@ -200,13 +200,18 @@ func (s *Server) wake(i int) {
 	}
 }
 
-// beginDrain is called by loop 0.
+// beginDrain is called by loop 0. A stop already under way (a loop failed and called stopAll)
+// wins: the phase never moves back from stopping to draining.
 func (s *Server) beginDrain(why string) {
+	if s.phase.Load() != phaseRunning {
+		return
+	}
 	lim := s.limits.Load()
 	s.drainWhy = why
-	s.why = why
 	s.drainDeadline = time.Now().Add(lim.DrainTimeout)
-	s.phase.Store(phaseDraining)
+	if !s.phase.CompareAndSwap(phaseRunning, phaseDraining) {
+		return
+	}
 	s.cfg.Log.Printf("%s: draining: accept stopped, echoing what is in flight, deadline %v", why, lim.DrainTimeout)
 	if s.cfg.Stopping != nil {
 		s.cfg.Stopping()
