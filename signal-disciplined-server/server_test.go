@@ -204,6 +204,16 @@ func echoClient(c *net.TCPConn, id int, total int64, at int64, progress func(), 
 		}
 		werr <- c.CloseWrite()
 	}()
+	rerr := readStream(c, id, total)
+	if err := <-werr; err != nil {
+		return fmt.Errorf("client %d: write: %w", id, err)
+	}
+	return rerr
+}
+
+// readStream reads c to EOF and checks that it returns client id's stream, exactly total bytes.
+func readStream(c net.Conn, id int, total int64) error {
+	pat := stream(id)
 	buf := make([]byte, 64<<10)
 	want := make([]byte, 64<<10)
 	var got int64
@@ -222,9 +232,6 @@ func echoClient(c *net.TCPConn, id int, total int64, at int64, progress func(), 
 		if err != nil {
 			return fmt.Errorf("client %d: read after %d bytes: %w", id, got, err)
 		}
-	}
-	if err := <-werr; err != nil {
-		return fmt.Errorf("client %d: write: %w", id, err)
 	}
 	if got != total {
 		return fmt.Errorf("client %d: got %d bytes back, sent %d", id, got, total)
@@ -407,9 +414,9 @@ func rssKiB(t *testing.T, pid int) int64 {
 }
 
 // TestBackpressure: a client sends 1 GiB and does not read. The server must stop reading it once
-// its 64 KiB echo buffer is full, so the client stalls after socket buffers' worth and the
-// server's RSS stays under rssBound. Then the client reads, and all 1 GiB comes back intact,
-// with the RSS still bounded.
+// its 64 KiB echo buffer is full, so the client stalls after socket buffers' worth, the server
+// stays idle (no spin on a readable socket it will not read) and its RSS stays under rssBound.
+// Then the client reads, and all 1 GiB comes back intact, with the RSS still bounded.
 func TestBackpressure(t *testing.T) {
 	const total = 1 << 30
 	const rssBound = 16 << 10 // KiB: the idle server is ~4 MiB; 1 GiB buffered would be 1 GiB
@@ -438,6 +445,13 @@ func TestBackpressure(t *testing.T) {
 		t.Errorf("server read %d bytes and the client wrote %d without reading: not backpressure", st["in"], sent.Load())
 	}
 	t.Logf("stalled: server read %d B, client wrote %d B, server RSS %d KiB", st["in"], sent.Load(), maxRSS)
+	// A measurement window, not a wait for readiness: a full buffer must take the connection out
+	// of EPOLLIN, or level-triggered epoll reports it readable on every wait and the loop spins.
+	before := cpuTicks(t, s.pid)
+	time.Sleep(time.Second)
+	if burnt := cpuTicks(t, s.pid) - before; burnt > 10 {
+		t.Errorf("server used %d clock ticks of CPU in 1 s while backpressured: it spins", burnt)
+	}
 
 	// Now read everything back, sampling the server's RSS as it goes.
 	stop := make(chan struct{})
@@ -493,7 +507,8 @@ func TestBackpressure(t *testing.T) {
 }
 
 // TestHalfClose: the client shuts down its write side; the server must echo everything, then
-// close, and the client reads every byte and then EOF.
+// close, and the client reads every byte and then EOF, including when the FIN comes while
+// the server still holds echo it could not send.
 func TestHalfClose(t *testing.T) {
 	s := startServer(t, nil)
 	for _, tc := range []struct {
@@ -509,6 +524,33 @@ func TestHalfClose(t *testing.T) {
 			}
 		})
 	}
+	// The FIN arrives while the server still holds echo the client has not made room for: the
+	// client writes everything and shuts down before it reads a byte. The 32 MiB buffer takes
+	// the whole stream, so the write completes; 16 MiB is more than the server's send buffer
+	// (net.ipv4.tcp_wmem max, 4 MiB here) and the client's unread receive queue can hold, so
+	// some of it must wait in the server for EPOLLOUT, after the EOF.
+	t.Run("FIN with echo pending", func(t *testing.T) {
+		const total = 16 << 20
+		s := startServer(t, nil, "-conn-buf", fmt.Sprint(32<<20))
+		c := dial(t, s.addr)
+		buf := make([]byte, total)
+		chunk(stream(4), 0, buf)
+		c.SetWriteDeadline(time.Now().Add(time.Minute))
+		if _, err := c.Write(buf); err != nil {
+			t.Fatalf("write %d bytes without reading: %v", total, err)
+		}
+		if err := c.CloseWrite(); err != nil {
+			t.Fatal(err)
+		}
+		st := s.statsUntil("every byte read", func(m map[string]int64) bool { return m["in"] == total })
+		if st["out"] >= total {
+			t.Fatalf("the server sent all %d bytes before the client read any: nothing was pending at the FIN, so this case tests nothing", total)
+		}
+		t.Logf("at the FIN the server holds %d bytes of echo", total-st["out"])
+		if err := readStream(c, 4, total); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 // TestReset: clients that reset the connection (SO_LINGER 0), one while the server holds echo
