@@ -15,6 +15,10 @@ type btOutput struct {
 	Lines []string                       // printf output, split into lines
 	Maps  map[string]map[string]int64    // "@name" -> key -> value; an unkeyed map has key ""
 	Hists map[string]map[string][]bucket // "@name" -> key -> buckets
+
+	// Prints holds every printing of each map, in order: vfsstat's per-second lines are one
+	// printing per interval, cleared in between.
+	Prints map[string][]map[string]int64
 }
 
 // bucket is one histogram bucket: values in [Min, Max] were seen Count times.
@@ -28,7 +32,7 @@ type bucket struct {
 // ...}. Types it does not need (attached_probes, time, lost_events) are skipped; a line that is
 // not JSON is an error, because then the output is not what this parser assumes.
 func parseBpftraceJSON(r io.Reader) (btOutput, error) {
-	out := btOutput{Maps: map[string]map[string]int64{}, Hists: map[string]map[string][]bucket{}}
+	out := btOutput{Maps: map[string]map[string]int64{}, Hists: map[string]map[string][]bucket{}, Prints: map[string][]map[string]int64{}}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	for n := 1; sc.Scan(); n++ {
@@ -74,6 +78,7 @@ func (o *btOutput) addMap(data json.RawMessage) error {
 		var scalar int64
 		if json.Unmarshal(raw, &scalar) == nil {
 			o.Maps[name] = map[string]int64{"": scalar}
+			o.Prints[name] = append(o.Prints[name], o.Maps[name])
 			continue
 		}
 		var keyed map[string]int64
@@ -81,6 +86,7 @@ func (o *btOutput) addMap(data json.RawMessage) error {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		o.Maps[name] = keyed
+		o.Prints[name] = append(o.Prints[name], keyed)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -231,5 +232,95 @@ func TestFiguresForUnknownRecipeFail(t *testing.T) {
 	figs := figuresFor("nosuch", btOutput{}, workload.Counts{})
 	if len(figs) != 1 || figs[0].OK {
 		t.Errorf("figuresFor(nosuch) = %+v, want one failing figure", figs)
+	}
+}
+
+// TestEveryPrintedNumberIsChecked is the per-figure control for the figure tables: in each
+// recipe's recorded output, every number bpftrace printed (each map value, in every printing;
+// each histogram bucket; each field of each event line) is changed in turn, and each event line
+// is dropped in turn, and every one of those changes must turn some figure into a FAIL. A
+// number no figure looks at would survive: that is a recipe bug check could not see.
+func TestEveryPrintedNumberIsChecked(t *testing.T) {
+	for _, name := range wantRecipes {
+		t.Run(name, func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join("testdata", "check", name+".json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			parse := func() btOutput {
+				o, err := parseBpftraceJSON(strings.NewReader(string(b)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return o
+			}
+			wb, err := os.ReadFile(filepath.Join("testdata", "check", name+".workload.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var w workload.Counts
+			if err := json.Unmarshal(wb, &w); err != nil {
+				t.Fatal(err)
+			}
+			fails := func(o btOutput) bool {
+				for _, f := range figuresFor(name, o, w) {
+					if !f.OK {
+						return true
+					}
+				}
+				return false
+			}
+			if fails(parse()) {
+				t.Fatal("the recorded output fails as it is")
+			}
+			mutations := 0
+			try := func(what string, mutate func(o *btOutput)) {
+				t.Helper()
+				o := parse()
+				mutate(&o)
+				mutations++
+				if !fails(o) {
+					t.Errorf("%s: no figure fails", what)
+				}
+			}
+			o := parse()
+			for m, prints := range o.Prints {
+				for i, p := range prints {
+					for k := range p {
+						try(fmt.Sprintf("%s[%s] printing %d + 1", m, k, i), func(o *btOutput) { o.Prints[m][i][k]++ })
+					}
+				}
+			}
+			for m, keyed := range o.Hists {
+				for k, bs := range keyed {
+					for i := range bs {
+						try(fmt.Sprintf("%s[%s] bucket %d + 1", m, k, bs[i].Min), func(o *btOutput) { o.Hists[m][k][i].Count++ })
+					}
+				}
+			}
+			event := regexp.MustCompile(`^\d`)
+			for i, l := range o.Lines {
+				if !event.MatchString(l) {
+					continue
+				}
+				try(fmt.Sprintf("line %q dropped", l), func(o *btOutput) { o.Lines = slices.Delete(o.Lines, i, i+1) })
+				// Every field but COMM (not a figure: the pid identifies the process).
+				fields := strings.Fields(l)
+				for j, f := range fields {
+					if j == 1 {
+						continue
+					}
+					changed := slices.Clone(fields)
+					changed[j] = "1" + f
+					if j == len(fields)-1 {
+						changed[j] = f + "x"
+					}
+					try(fmt.Sprintf("line %q field %d changed", l, j), func(o *btOutput) { o.Lines[i] = strings.Join(changed, " ") })
+				}
+			}
+			if mutations == 0 {
+				t.Fatal("no printed number found to change")
+			}
+		})
 	}
 }

@@ -108,7 +108,22 @@ type File struct {
 	Reads        int    `json:"reads"`         // read + pread64 calls
 	Synced       string `json:"synced"`        // "fsync" or "fdatasync"
 	AgeMicros    int64  `json:"age_us"`        // create (openat returned) to unlink (unlinkat called)
+
+	// The descriptors the creating and the reading openat returned. They depend on what the
+	// process has open (the Go runtime's epoll and pipe fds, bpftrace's inherited ones), so
+	// Expect cannot know them; opensnoop must print them.
+	CreateFD int `json:"create_fd"`
+	ReadFD   int `json:"read_fd"`
 }
+
+// The open flags of the creating and the reading (and the failing) openat, exactly as passed:
+// opensnoop must print them. Linux x86 values (include/uapi/asm-generic/fcntl.h), spelled out
+// so that the figure tables stay portable: O_WRONLY 01, O_CREAT 0100, O_EXCL 0200, O_CLOEXEC
+// 02000000, O_RDONLY 0.
+const (
+	CreateFlags = 0o1 | 0o100 | 0o200 | 0o2000000 // 0x800c1
+	ReadFlags   = 0o2000000                       // 0x80000
+)
 
 // SyncCall is the sync system call used for file i: fsync for even i, fdatasync for odd i, so
 // that both appear in every run.

@@ -81,7 +81,7 @@ func Run(c Config) (got Counts, err error) {
 
 	missing := filepath.Join(dir, MissingName)
 	got.Openat++
-	fd, err := unix.Openat(unix.AT_FDCWD, missing, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	fd, err := unix.Openat(unix.AT_FDCWD, missing, ReadFlags, 0)
 	if err == nil {
 		unix.Close(fd)
 		return got, fmt.Errorf("open %s: succeeded, want ENOENT", missing)
@@ -112,13 +112,14 @@ func Run(c Config) (got Counts, err error) {
 // time a tracer's filelife measures from.
 func writeFile(c Config, got *Counts, f *File, buf []byte) (born time.Time, err error) {
 	got.Openat++
-	fd, err := unix.Openat(unix.AT_FDCWD, f.Created, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o644)
+	fd, err := unix.Openat(unix.AT_FDCWD, f.Created, CreateFlags, 0o644)
 	born = time.Now()
 	if err != nil {
 		got.OpenFailed++
 		return born, fmt.Errorf("create %s: %w", f.Created, os.NewSyscallError("openat", err))
 	}
 	got.Creates++
+	f.CreateFD = fd
 	defer func() {
 		got.Close++
 		if cerr := unix.Close(fd); cerr != nil && err == nil {
@@ -171,11 +172,12 @@ func writeFile(c Config, got *Counts, f *File, buf []byte) (born time.Time, err 
 // chunk.
 func readFile(c Config, got *Counts, f *File, buf []byte) (err error) {
 	got.Openat++
-	fd, err := unix.Openat(unix.AT_FDCWD, f.Created, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	fd, err := unix.Openat(unix.AT_FDCWD, f.Created, ReadFlags, 0)
 	if err != nil {
 		got.OpenFailed++
 		return fmt.Errorf("open %s: %w", f.Created, os.NewSyscallError("openat", err))
 	}
+	f.ReadFD = fd
 	defer func() {
 		got.Close++
 		if cerr := unix.Close(fd); cerr != nil && err == nil {

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestRunMatchesExpect: a real run in a temporary directory reports exactly the counts Expect
@@ -28,7 +30,10 @@ func TestRunMatchesExpect(t *testing.T) {
 		if min := time.Duration(i+1) * c.Delay; time.Duration(f.AgeMicros)*time.Microsecond < min {
 			t.Errorf("file %d lived %d us, less than its delay %v", i, f.AgeMicros, min)
 		}
-		got.Files[i].Inode, got.Files[i].AgeMicros = 0, 0
+		if f.CreateFD < 0 || f.ReadFD < 0 {
+			t.Errorf("file %d: descriptors %d and %d", i, f.CreateFD, f.ReadFD)
+		}
+		got.Files[i].Inode, got.Files[i].AgeMicros, got.Files[i].CreateFD, got.Files[i].ReadFD = 0, 0, 0, 0
 	}
 	if got.ElapsedMicros <= 0 {
 		t.Errorf("ElapsedMicros = %d, want > 0", got.ElapsedMicros)
@@ -56,6 +61,16 @@ func TestRunCleansUpOnError(t *testing.T) {
 	ents, _ := os.ReadDir(dir)
 	if len(ents) != 1 || ents[0].Name() != CreatedName(1) {
 		t.Errorf("after the error the directory holds %v, want only the pre-existing %s", ents, CreatedName(1))
+	}
+}
+
+// TestFlags: the spelled-out flag values are the kernel's.
+func TestFlags(t *testing.T) {
+	if want := unix.O_WRONLY | unix.O_CREAT | unix.O_EXCL | unix.O_CLOEXEC; CreateFlags != want {
+		t.Errorf("CreateFlags = %#x, want %#x", CreateFlags, want)
+	}
+	if want := unix.O_RDONLY | unix.O_CLOEXEC; ReadFlags != want {
+		t.Errorf("ReadFlags = %#x, want %#x", ReadFlags, want)
 	}
 }
 
