@@ -3,7 +3,7 @@
 //
 // Synopsis:
 //
-//	hardened-echo [-listen HOST:PORT] [-udp HOST:PORT] [-max-conns N] [-idle D] [-drain D]
+//	hardened-echo [-listen HOST:PORT] [-udp HOST:PORT] [-max-conns N] [-idle D] [-buf N] [-drain D]
 //
 // Standalone it listens on 127.0.0.1:7007 for TCP and UDP; port 0 picks a free port and logs the
 // address it got. Under systemd (hardened-echo.socket) it serves the sockets passed in

@@ -243,6 +243,21 @@ func TestNspawnHardening(t *testing.T) {
 	if len(files) != 1 || files[0] != "hardened-echo" {
 		t.Errorf("files under the RootDirectory= tree after the boot: %q, want only hardened-echo", files)
 	}
+	// The boot trace (RUNBOOK "Boot trace") came out of the same boot: each file is what its
+	// systemd-analyze verb prints (blame lists the service: it started during this boot).
+	for _, f := range []struct{ name, want string }{
+		{"boot-time.txt", "Startup finished in "},
+		{"boot-blame.txt", " hardened-echo.service\n"},
+		{"boot-critical-chain.txt", "multi-user.target @"},
+		{"boot.svg", "<svg "},
+	} {
+		data, err := os.ReadFile(filepath.Join(out, f.name))
+		if err != nil {
+			t.Errorf("boot trace: %v", err)
+		} else if !strings.Contains(string(data), f.want) {
+			t.Errorf("boot trace %s does not contain %q:\n%s", f.name, f.want, lastLines(string(data), 10))
+		}
+	}
 	documented := documentedExposure(t)
 	check("security_online", fmt.Sprintf("an online exposure of at most %.1f (SECURITY.md)", documented), func(v string) bool {
 		m := regexp.MustCompile(`hardened-echo\.service: ([0-9.]+)`).FindStringSubmatch(v)
