@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -30,6 +31,45 @@ func TestSupervise(t *testing.T) {
 		}
 		if want := uint64(1<<(syscall.SIGUSR1-1) | 1<<(syscall.SIGUSR2-1)); blk&want != want {
 			t.Errorf("thread %s SigBlk %016x: SIGUSR1/SIGUSR2 not blocked", task.Name(), blk)
+		}
+	}
+
+	// The descriptors the loop claims to use, as the kernel lists them: one epoll instance, one
+	// signalfd, one eventfd and a pidfd per worker (fdinfo's Pid: names the worker it refers to).
+	kinds := map[string]int{}
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pidfdTargets := map[string]bool{}
+	for _, fd := range fds {
+		link, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name()))
+		if err != nil {
+			continue
+		}
+		kinds[link]++
+		if link == "anon_inode:[pidfd]" {
+			info, err := os.ReadFile(fmt.Sprintf("/proc/%d/fdinfo/%s", pid, fd.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m := regexp.MustCompile(`(?m)^Pid:\s*(\d+)$`).FindSubmatch(info); m != nil {
+				pidfdTargets[string(m[1])] = true
+			}
+		}
+	}
+	for kind, want := range map[string]int{"anon_inode:[eventpoll]": 1, "anon_inode:[signalfd]": 1, "anon_inode:[eventfd]": 1} {
+		if kinds[kind] < want {
+			t.Errorf("supervise has %d %s descriptors, want at least %d (fds: %v)", kinds[kind], kind, want, kinds)
+		}
+	}
+	started := matching(out.all(), `^supervise: worker \d pid (\d+) started`)
+	if len(started) != 4 {
+		t.Fatalf("%d workers started, want 4", len(started))
+	}
+	for _, m := range started {
+		if !pidfdTargets[m[1]] {
+			t.Errorf("no pidfd in /proc/%d/fd refers to worker pid %s (pidfds refer to %v)", pid, m[1], pidfdTargets)
 		}
 	}
 
