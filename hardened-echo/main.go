@@ -167,6 +167,10 @@ loop:
 		}
 	}
 
+	// WATCHDOG=1 ends with the loop, and the drain may outlast WatchdogSec=: systemd disarms the
+	// watchdog in every state but start-post, running and reload (src/core/service.c,
+	// service_set_state), and STOPPING=1 (or its own SIGTERM) moves the unit to stop-sigterm,
+	// where TimeoutStopSec= bounds the drain instead.
 	if err := notifier.Notify("STOPPING=1\nSTATUS=stopping: " + srv.stats.String()); err != nil {
 		log.warn("%v", err)
 	}
