@@ -27,6 +27,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	only := fs.String("only", "", "comma-separated `recipes` to check (default: all)")
 	verbose := fs.Bool("v", false, "also print each recipe's raw bpftrace output")
 	delay := fs.Duration("delay", workload.Default("").Delay, "workload unlink `delay` (longer spreads the measured phase over more time)")
+	base := fs.String("dir", "", "`directory` the workload's directories are made in, on ext4 (default: /var/tmp, else $TMPDIR or /tmp, whichever is ext4)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -59,6 +60,9 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("check: find own binary to run the workload: %w", err)
 	}
+	if *base == "" {
+		*base = ext4Dir()
+	}
 
 	var passed, failed int
 	start := time.Now()
@@ -67,7 +71,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		t0 := time.Now()
-		figs, raw, err := checkRecipe(ctx, bin, self, r, *delay)
+		figs, raw, err := checkRecipe(ctx, bin, self, r, *base, *delay)
 		if err != nil {
 			figs = append(figs, figure{Recipe: r.Name, Name: "run", Want: "bpftrace and the workload succeed", Got: err.Error()})
 		}
@@ -96,15 +100,15 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // checkRecipe runs recipe r around one workload and returns its figures and bpftrace's raw
 // output (for -v and for failures).
-func checkRecipe(ctx context.Context, bin, self string, r Recipe, delay time.Duration) ([]figure, []byte, error) {
-	dir, err := os.MkdirTemp("/var/tmp", "vfs-explorer-check-")
+func checkRecipe(ctx context.Context, bin, self string, r Recipe, base string, delay time.Duration) ([]figure, []byte, error) {
+	dir, err := os.MkdirTemp(base, "vfs-explorer-check-")
 	if err != nil {
 		return nil, nil, err
 	}
 	defer os.RemoveAll(dir)
 	var figs []figure
 	if note := fsNote(dir); note != "" && (r.Name == "filelife" || r.Name == "writeback") {
-		figs = append(figs, figure{Recipe: r.Name, Name: "workload directory", Want: "on ext4 (this recipe reads ext4 tracepoints)", Got: note})
+		figs = append(figs, figure{Recipe: r.Name, Name: "workload directory", Want: "on ext4 (this recipe reads ext4 tracepoints; choose one with -dir)", Got: note})
 	}
 	prog, err := program(r, PreludeWindow)
 	if err != nil {
@@ -139,6 +143,19 @@ func checkRecipe(ctx context.Context, bin, self string, r Recipe, delay time.Dur
 	figs = append(figs, workloadFigure(r.Name, got, want))
 	figs = append(figs, figuresFor(r.Name, o, got)...)
 	return figs, raw, nil
+}
+
+// ext4Dir picks where check's workloads run. filelife and writeback read ext4 tracepoints, so
+// the directory must be on ext4: /var/tmp is disk-backed on most systems where /tmp may be a
+// tmpfs, but not everywhere (a container's /var/tmp may be an overlay or a tmpfs). When neither
+// is ext4 it returns /var/tmp, and those two recipes then fail with a note saying why.
+func ext4Dir() string {
+	for _, d := range []string{"/var/tmp", os.TempDir()} {
+		if fsNote(d) == "" {
+			return d
+		}
+	}
+	return "/var/tmp"
 }
 
 // fsNote says why dir is not on ext4, or "" when it is.

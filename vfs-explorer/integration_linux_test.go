@@ -465,3 +465,37 @@ func TestKprobeFamilyRefusedWithoutKprobes(t *testing.T) {
 		t.Errorf("list: exit %d\n%s\n%s; want the tracepoint family", code, out, errs)
 	}
 }
+
+// TestCheckOnFreshMachine runs check the way a fresh machine presents itself: tracefs not
+// mounted (no systemd as PID 1 to mount it) and a /var/tmp that is not ext4. It runs in a
+// private mount namespace (unshare -m), so the host's mounts are untouched: there the launcher
+// must mount tracefs itself and say so, and put the workloads where ext4 is, so that the
+// ext4-only recipes still prove their figures.
+func TestCheckOnFreshMachine(t *testing.T) {
+	needBpftrace(t)
+	unshare, err := exec.LookPath("unshare")
+	if err != nil {
+		t.Skipf("unshare (util-linux) not installed: %v", err)
+	}
+	if fsNote(os.TempDir()) != "" {
+		t.Skipf("%s is not on ext4 either: nowhere for the ext4 recipes to run", os.TempDir())
+	}
+	script := `set -e
+umount -R /sys/kernel/debug 2>/dev/null || true
+umount /sys/kernel/tracing 2>/dev/null || true
+test ! -e /sys/kernel/tracing/events
+mount -t tmpfs tmpfs /var/tmp
+exec "$0" check -only filelife,writeback,opensnoop`
+	cmd := exec.Command(unshare, "-m", "--propagation", "private", "sh", "-c", script, binPath)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("check in a fresh mount namespace: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errb.String())
+	}
+	if !strings.Contains(errb.String(), "mounted tracefs on /sys/kernel/tracing") {
+		t.Errorf("check did not say it mounted tracefs:\n%s", errb.String())
+	}
+	if !strings.HasSuffix(out.String(), " passed, 0 failed\n") || !strings.Contains(out.String(), "PASS writeback") {
+		t.Errorf("check output:\n%s", out.String())
+	}
+}

@@ -4,7 +4,7 @@
 //
 //	vfs-explorer list [-family F] [-all]
 //	vfs-explorer run [-family F] [-f text|json] NAME [-- CMD ARGS...]
-//	vfs-explorer check [-only NAME,...] [-delay D] [-v]
+//	vfs-explorer check [-only NAME,...] [-delay D] [-dir D] [-v]
 //	vfs-explorer workload [-dir D] [-files N] [-size K] [-chunk C] [-delay D] [-json]
 //	vfs-explorer show [-family F] [-prelude follow|window] NAME
 //	vfs-explorer bench [-runs N] [-only NAME,...]
@@ -66,7 +66,7 @@ func main() {
 }
 
 // exitError is an exit status to leave with, without a message: the command has already said
-// what went wrong (check's "N passed, M failed", or the traced command's own status).
+// what went wrong (check's "N passed, M failed").
 type exitError int
 
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
@@ -75,7 +75,7 @@ const usage = `usage: vfs-explorer list [-family F] [-all]
        vfs-explorer run [-family F] [-f text|json] NAME [-- CMD ARGS...]
        vfs-explorer show [-family F] [-prelude follow|window] NAME
        vfs-explorer bench [-runs N] [-only NAME,...]
-       vfs-explorer check [-only NAME,...] [-delay D] [-v]
+       vfs-explorer check [-only NAME,...] [-delay D] [-dir D] [-v]
        vfs-explorer workload [-dir D] [-files N] [-size K] [-chunk C] [-delay D] [-json]
 `
 
