@@ -41,6 +41,15 @@ func TestZombies(t *testing.T) {
 	kill(t, cmd.Process.Pid, syscall.SIGTERM)
 	mustExit(t, cmd)
 	lines := out.waitEOF(t)
+	// Part 2's children, auto-reaped under SIG_IGN: no /proc entry, not even a zombie, although
+	// nobody waited for them.
+	ignored := matching(lines, `^child \d pid (\d+) has exited \(pidfd readable\)$`)
+	if len(ignored) != 3 {
+		t.Errorf("%d part-2 children reported, want 3", len(ignored))
+	}
+	for _, m := range ignored {
+		kids = append(kids, atoi(t, m[1]))
+	}
 	assertGone(t, kids)
 	for _, want := range []string{
 		`^child \d pid \d+ reaped with waitid\(P_PIDFD\): exited with status \d$`,
