@@ -499,3 +499,84 @@ exec "$0" check -only filelife,writeback,opensnoop`
 		t.Errorf("check output:\n%s", out.String())
 	}
 }
+
+// TestRunSystemWideUntilInterrupt: run NAME with no command traces every process until Ctrl-C.
+// The terminal sends SIGINT to the whole foreground process group, launcher and bpftrace alike;
+// the launcher must then let bpftrace print its maps and exit 0, leaving no bpftrace behind.
+func TestRunSystemWideUntilInterrupt(t *testing.T) {
+	needBpftrace(t)
+	cmd := exec.Command(binPath, "run", "-family", "tracepoint", "opensnoop")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // its own group, like a terminal job
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	// Ready: the header is printed by BEGIN, which bpftrace runs once every probe is attached.
+	for l := range lines {
+		if strings.HasPrefix(l, "PID ") {
+			break
+		}
+	}
+	bpftracePid := childOf(t, cmd.Process.Pid)
+	// An open by a process that has nothing to do with the launcher: probes are attached, so
+	// its line must come.
+	probe := filepath.Join(t.TempDir(), "system-wide-probe")
+	_ = exec.Command("/bin/sh", "-c", "exec 3<"+probe+" 2>/dev/null; true").Run()
+	for opened := false; !opened; {
+		l, ok := <-lines
+		if !ok {
+			t.Fatalf("output ended before the failed open of %s showed:\n%s", probe, errb.String())
+		}
+		opened = strings.HasSuffix(l, " "+probe) && strings.Contains(l, " -1   2 ")
+	}
+	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	for range lines {
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("after SIGINT: %v, want exit 0\n%s", err, errb.String())
+	}
+	if err := syscall.Kill(bpftracePid, 0); err != syscall.ESRCH {
+		t.Errorf("bpftrace (pid %d) still there after the launcher exited: kill 0 = %v", bpftracePid, err)
+	}
+}
+
+// childOf returns the pid of the only child of pid, from /proc/PID/task/*/children.
+func childOf(t *testing.T, pid int) int {
+	t.Helper()
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kids []string
+	for _, f := range tasks {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kids = append(kids, strings.Fields(string(b))...)
+	}
+	if len(kids) != 1 {
+		t.Fatalf("pid %d has children %v, want one (bpftrace)", pid, kids)
+	}
+	child, err := strconv.Atoi(kids[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return child
+}
