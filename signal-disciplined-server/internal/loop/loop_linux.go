@@ -398,7 +398,7 @@ func (l *Loop) read(c *conn) bool {
 		} else {
 			p = l.rbuf[:min(len(l.rbuf), budget)]
 		}
-		n, err := unix.Read(c.fd, p)
+		n, err := readRaw(c.fd, p)
 		switch {
 		case err == nil:
 		case errors.Is(err, unix.EAGAIN):
@@ -436,12 +436,12 @@ func (l *Loop) read(c *conn) bool {
 	return true
 }
 
-// send writes p with MSG_NOSIGNAL (a dead peer is EPIPE, not SIGPIPE) until it is written or the
-// socket buffer is full.
+// send writes p (send(2) with MSG_NOSIGNAL: a dead peer is EPIPE, not SIGPIPE) until it is
+// written or the socket buffer is full.
 func (l *Loop) send(c *conn, p []byte) (int, error) {
 	w := 0
 	for w < len(p) {
-		n, err := unix.SendmsgN(c.fd, p[w:], nil, nil, unix.MSG_NOSIGNAL)
+		n, err := sendRaw(c.fd, p[w:])
 		if errors.Is(err, unix.EINTR) {
 			continue
 		}
@@ -474,7 +474,7 @@ func (l *Loop) flush(c *conn) bool {
 // discard reads and drops what a lingering connection still sends, until its FIN.
 func (l *Loop) discard(c *conn) bool {
 	for budget := l.srv.cfg.ReadBudget; budget > 0; {
-		n, err := unix.Read(c.fd, l.rbuf)
+		n, err := readRaw(c.fd, l.rbuf)
 		switch {
 		case err == nil && n == 0:
 			l.closeConn(c) // the FIN after ours: close without leaving unread data to cause an RST
