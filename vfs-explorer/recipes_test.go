@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -320,6 +321,54 @@ func TestEveryPrintedNumberIsChecked(t *testing.T) {
 			}
 			if mutations == 0 {
 				t.Fatal("no printed number found to change")
+			}
+		})
+	}
+}
+
+func minusOneRead(m map[string]int64) map[string]int64 {
+	c := maps.Clone(m)
+	c["read"]--
+	return c
+}
+
+// TestVfsstatSecondsInsideWindow: when a second ended inside the window (a non-empty printing of
+// @ before the last), the per-second lines may sum to less than the total (print then clear
+// drops an event between them), never to more; with one printing they must sum exactly.
+func TestVfsstatSecondsInsideWindow(t *testing.T) {
+	w := workload.Expect(workload.Default("/d"))
+	total := map[string]int64{"read": int64(w.Read + w.Pread64), "write": int64(w.Write + w.Pwrite64),
+		"open": int64(w.Openat - w.OpenFailed), "create": int64(w.Creates), "fsync": int64(w.Fsync + w.Fdatasync),
+		"rename": int64(w.Renameat), "unlink": int64(w.Unlinkat), "close": int64(w.Close)}
+	split := func(lost, extra int64) []map[string]int64 {
+		a, b := map[string]int64{}, map[string]int64{}
+		for k, v := range total {
+			a[k], b[k] = v/2, v-v/2
+		}
+		b["read"] += extra - lost
+		return []map[string]int64{{}, a, b}
+	}
+	for _, tc := range []struct {
+		name   string
+		prints []map[string]int64
+		ok     bool
+	}{
+		{"one printing, exact", []map[string]int64{{}, total}, true},
+		{"one printing, one lost", []map[string]int64{{}, minusOneRead(total)}, false},
+		{"two printings, exact", split(0, 0), true},
+		{"two printings, one lost", split(1, 0), true},
+		{"two printings, one extra", split(0, 1), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := btOutput{Maps: map[string]map[string]int64{"@total": total}, Prints: map[string][]map[string]int64{"@": tc.prints}}
+			var fails []string
+			for _, f := range vfsstatFigures(o, w) {
+				if !f.OK {
+					fails = append(fails, f.Name+": got "+f.Got+", want "+f.Want)
+				}
+			}
+			if (len(fails) == 0) != tc.ok {
+				t.Errorf("failing figures %q, want ok %v", fails, tc.ok)
 			}
 		})
 	}
