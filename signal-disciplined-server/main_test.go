@@ -34,6 +34,15 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "exec:", err)
 		os.Exit(2)
 	}
+	// A helper that execs os.Args[1:] with the server's re-exec marker naming its own pid (exec
+	// keeps the pid) but without blocking anything: a forged second image.
+	if os.Getenv("SDS_TEST_EXEC_WITH_OWN_MARKER") != "" {
+		os.Unsetenv("SDS_TEST_EXEC_WITH_OWN_MARKER")
+		os.Setenv("SIGNAL_DISCIPLINED_SERVER_MASKED", strconv.Itoa(os.Getpid()))
+		err := syscall.Exec(os.Args[1], os.Args[1:], os.Environ())
+		fmt.Fprintln(os.Stderr, "exec:", err)
+		os.Exit(2)
+	}
 	dir, err := os.MkdirTemp("", "signal-disciplined-server-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

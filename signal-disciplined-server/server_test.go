@@ -368,6 +368,36 @@ func TestSignalMaskOnEveryThread(t *testing.T) {
 	}
 }
 
+// TestReexecMarker: the marker that stops the second re-exec names the pid that blocked the
+// signals. One inherited from elsewhere (here a stale value, as a copy of a running server's
+// /proc/PID/environ would carry) must not stop the re-exec nor loop it: the server starts with
+// its mask. One that names the server's own pid while the mask is missing must be refused.
+func TestReexecMarker(t *testing.T) {
+	t.Run("stale marker", func(t *testing.T) {
+		s := startServer(t, []string{sig.ReexecEnv + "=1"})
+		want := sig.MaskBits(sig.Blocked())
+		if got := sigBlk(t, fmt.Sprintf("/proc/%d/task/%d/status", s.pid, s.pid)); got&want != want {
+			t.Errorf("started with a stale marker: SigBlk %016x lacks %016x", got, want&^got)
+		}
+		s.signal(syscall.SIGTERM)
+		if code := s.exitCode(); code != 0 {
+			t.Errorf("exit code %d", code)
+		}
+	})
+	t.Run("own pid without the mask", func(t *testing.T) {
+		cmd := exec.Command(os.Args[0], binPath, "-listen", "127.0.0.1:0")
+		cmd.Env = append(os.Environ(), "SDS_TEST_EXEC_WITH_OWN_MARKER=1")
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+			t.Errorf("exit: %v, want status 1\n%s", err, out)
+		}
+		if want := "set but the signal mask"; !strings.Contains(string(out), want) {
+			t.Errorf("output %q does not contain %q", out, want)
+		}
+	})
+}
+
 // TestStatsOnUSR1 checks the stats line against traffic the test made itself, and that the
 // signalfd names the test as the sender.
 func TestStatsOnUSR1(t *testing.T) {

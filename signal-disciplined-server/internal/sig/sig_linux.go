@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"unsafe"
@@ -63,7 +64,17 @@ func EnsureBlocked() error {
 	if err := unix.PthreadSigmask(unix.SIG_BLOCK, want, nil); err != nil {
 		return os.NewSyscallError("rt_sigprocmask", err)
 	}
-	env := append(os.Environ(), ReexecEnv+"="+strconv.Itoa(os.Getpid()))
+	// Drop any marker already in the environment (one copied from a running server's
+	// /proc/PID/environ, say) before adding ours: the runtime reads the first of duplicate
+	// variables (syscall/env_unix.go copyenv), so the new image would see the stale value, find
+	// it is not its pid, and re-execute again, forever.
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, ReexecEnv+"=") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, ReexecEnv+"="+strconv.Itoa(os.Getpid()))
 	err := syscall.Exec("/proc/self/exe", os.Args, env)
 	return fmt.Errorf("re-execute /proc/self/exe with the signals blocked: %w", os.NewSyscallError("execve", err))
 }
