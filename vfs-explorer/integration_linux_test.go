@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // needBpftrace skips when the test cannot load BPF: not root, or bpftrace not installed. CI is
@@ -516,7 +517,12 @@ func TestRunSystemWideUntilInterrupt(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
+	// On any failure, and if the output never comes (a bound for failing, not a wait), kill the
+	// whole group: a leftover bpftrace would trace the machine on.
+	kill := func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	defer kill()
+	watchdog := time.AfterFunc(2*time.Minute, kill)
+	defer watchdog.Stop()
 	lines := make(chan string)
 	go func() {
 		defer close(lines)
