@@ -371,7 +371,8 @@ func TestSignalMaskOnEveryThread(t *testing.T) {
 // TestReexecMarker: the marker that stops the second re-exec names the pid that blocked the
 // signals. One inherited from elsewhere (here a stale value, as a copy of a running server's
 // /proc/PID/environ would carry) must not stop the re-exec nor loop it: the server starts with
-// its mask. One that names the server's own pid while the mask is missing must be refused.
+// its mask. One that names the server's own pid while the mask is missing must be refused. And
+// the child trampoline's variable (sig.Command) acts only when it names the parent.
 func TestReexecMarker(t *testing.T) {
 	t.Run("stale marker", func(t *testing.T) {
 		s := startServer(t, []string{sig.ReexecEnv + "=1"})
@@ -379,6 +380,16 @@ func TestReexecMarker(t *testing.T) {
 		if got := sigBlk(t, fmt.Sprintf("/proc/%d/task/%d/status", s.pid, s.pid)); got&want != want {
 			t.Errorf("started with a stale marker: SigBlk %016x lacks %016x", got, want&^got)
 		}
+		s.signal(syscall.SIGTERM)
+		if code := s.exitCode(); code != 0 {
+			t.Errorf("exit code %d", code)
+		}
+	})
+	t.Run("trampoline variable not from the parent", func(t *testing.T) {
+		s := startServer(t, []string{sig.UnmaskEnv + "=1"})
+		c := dial(t, s.addr)
+		echoOnce(t, c, "still a server")
+		c.Close()
 		s.signal(syscall.SIGTERM)
 		if code := s.exitCode(); code != 0 {
 			t.Errorf("exit code %d", code)

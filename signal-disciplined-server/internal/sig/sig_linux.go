@@ -210,7 +210,10 @@ func (b *Bridge) Close() error {
 	return err
 }
 
-// UnmaskEnv turns this program into an exec trampoline for its own children: see Command.
+// UnmaskEnv turns this program into an exec trampoline for its own children: see Command. Its
+// value is the pid of the process that set it, which must be the trampoline's parent: a
+// variable exported by mistake in a shell never turns a server start into an exec of its
+// first flag.
 const UnmaskEnv = "SIGNAL_DISCIPLINED_SERVER_EXEC_UNMASKED"
 
 // Command is exec.Command for a child that must not inherit this server's blocked signals. A
@@ -221,17 +224,22 @@ const UnmaskEnv = "SIGNAL_DISCIPLINED_SERVER_EXEC_UNMASKED"
 // of its locked thread and execs name, and execve keeps that empty mask.
 func Command(name string, args ...string) *exec.Cmd {
 	cmd := exec.Command("/proc/self/exe", append([]string{name}, args...)...)
-	cmd.Env = append(os.Environ(), UnmaskEnv+"=1")
+	cmd.Env = append(os.Environ(), UnmaskEnv+"="+strconv.Itoa(os.Getpid())) // os/exec keeps the last duplicate
 	return cmd
 }
 
-// ExecUnmasked does nothing and returns nil unless UnmaskEnv is set. Then it execs os.Args[1]
-// (searched in $PATH) with os.Args[1:] and an empty signal mask, and returns only on error.
+// ExecUnmasked does nothing and returns nil unless UnmaskEnv names the parent process. Then it
+// execs os.Args[1] (searched in $PATH) with os.Args[1:] and an empty signal mask, and returns
+// only on error. A value naming any other process is removed and ignored.
 func ExecUnmasked() error {
-	if os.Getenv(UnmaskEnv) == "" {
+	v, ok := os.LookupEnv(UnmaskEnv)
+	if !ok {
 		return nil
 	}
 	os.Unsetenv(UnmaskEnv)
+	if v != strconv.Itoa(os.Getppid()) {
+		return nil
+	}
 	if len(os.Args) < 2 {
 		return fmt.Errorf("%s set but no program to run", UnmaskEnv)
 	}
