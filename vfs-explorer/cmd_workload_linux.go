@@ -58,8 +58,8 @@ func cmdWorkload(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "  read %d (%d at EOF)  pread64 %d  bytes read %d\n", got.Read, got.EOFReads, got.Pread64, got.BytesRead)
 	fmt.Fprintf(stdout, "  fsync %d  fdatasync %d  renameat %d  unlinkat %d\n", got.Fsync, got.Fdatasync, got.Renameat, got.Unlinkat)
 	for _, f := range got.Files {
-		fmt.Fprintf(stdout, "  %s -> %s inode %d: wrote %d B in %d calls, read %d B in %d calls, %s, lived %d us\n",
-			f.Created, f.Final, f.Inode, f.BytesWritten, f.Writes, f.BytesRead, f.Reads, f.Synced, f.AgeMicros)
+		fmt.Fprintf(stdout, "  %s -> %s inode %d (fd %d, then %d): wrote %d B in %d calls, read %d B in %d calls, %s, lived %d us\n",
+			f.Created, f.Final, f.Inode, f.CreateFD, f.ReadFD, f.BytesWritten, f.Writes, f.BytesRead, f.Reads, f.Synced, f.AgeMicros)
 	}
 	_, err = fmt.Fprintf(stdout, "  failed open: %s/%s (ENOENT)\n", got.Dir, workload.MissingName)
 	return err
