@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -105,7 +106,7 @@ func vfsstatFigures(o btOutput, w workload.Counts) []figure {
 		figs = append(figs, f)
 	}
 	var others []string
-	for _, p := range append(prints, o.Maps["@total"]) {
+	for _, p := range slices.Concat(prints, []map[string]int64{o.Maps["@total"]}) {
 		for k := range p {
 			if !known[k] {
 				others = append(others, k)
@@ -220,9 +221,12 @@ func opensnoopFigures(o btOutput, w workload.Counts) []figure {
 			}
 		}
 		want := fmt.Sprintf("FD %d ERR %d", c.fd, c.errno)
-		figs = append(figs, figure{Recipe: r, Name: c.what,
-			Want: fmt.Sprintf("one line %s (FLAGS %x %s)", want, c.flags, filepath.Base(c.path)),
-			Got:  strings.Join(got, "; "), OK: len(got) == 1 && got[0] == want})
+		f := figure{Recipe: r, Name: c.what, Want: fmt.Sprintf("one line %s (FLAGS %x %s)", want, c.flags, filepath.Base(c.path)),
+			Got: strings.Join(got, "; "), OK: len(got) == 1 && got[0] == want}
+		if len(got) == 0 {
+			f.Got = "no line"
+		}
+		figs = append(figs, f)
 	}
 	return figs
 }
