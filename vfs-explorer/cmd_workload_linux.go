@@ -37,10 +37,16 @@ func cmdWorkload(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		defer os.Remove(d)
 		cfg.Dir = d
 	}
 	got, err := workload.Run(cfg)
+	if *dir == "" {
+		// Removed before the report is printed: a reader that goes away (| head) ends this
+		// process with SIGPIPE at the first write, and a deferred remove would never run.
+		if rerr := os.Remove(cfg.Dir); rerr != nil && err == nil {
+			err = rerr
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("workload: %w", err)
 	}
