@@ -171,3 +171,57 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TestSignalsKillLikeGNU sends the signals whose default action the Go runtime keeps (it dies
+// by them through runtime/signal_unix.go dieFromSignal, which first resets the disposition with
+// rt_sigaction) to a cat blocked reading a pipe: both cats must end the same way, by that
+// signal, never by SIGSYS from the filter refusing the rt_sigaction.
+func TestSignalsKillLikeGNU(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			var status [2]syscall.WaitStatus
+			for i, bin := range []string{gnuCat, binPath} {
+				cmd := exec.Command(bin)
+				stdin, err := cmd.StdinPipe()
+				if err != nil {
+					t.Fatal(err)
+				}
+				stdout, err := cmd.StdoutPipe()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				// Readiness: the echoed line proves this cat is copying (ours: inside its filter).
+				if _, err := io.WriteString(stdin, "ping\n"); err != nil {
+					t.Fatal(err)
+				}
+				if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "ping\n" {
+					cmd.Process.Kill()
+					t.Fatalf("%s echo: %q, %v", bin, line, err)
+				}
+				if err := cmd.Process.Signal(sig); err != nil {
+					t.Fatal(err)
+				}
+				// EOF ends a cat that inherited the signal ignored (SIGINT in a background job):
+				// then both must exit 0 instead.
+				stdin.Close()
+				err = cmd.Wait()
+				var ee *exec.ExitError
+				if err != nil && !errors.As(err, &ee) {
+					t.Fatal(err)
+				}
+				status[i] = cmd.ProcessState.Sys().(syscall.WaitStatus)
+			}
+			want, got := status[0], status[1]
+			if got.Signaled() != want.Signaled() || got.Signal() != want.Signal() || got.ExitStatus() != want.ExitStatus() {
+				t.Errorf("after %v: syscall-cat signaled=%v signal=%v exit=%d; GNU signaled=%v signal=%v exit=%d",
+					sig, got.Signaled(), got.Signal(), got.ExitStatus(), want.Signaled(), want.Signal(), want.ExitStatus())
+			}
+			if want.Signaled() && want.Signal() != sig {
+				t.Errorf("GNU cat died by %v after %v", want.Signal(), sig)
+			}
+		})
+	}
+}

@@ -41,6 +41,8 @@ workloads() {
 	run help       '"$CAT" --help > /dev/null'
 	run epipe      '{ "$CAT" "$work/in"; echo $? > "$work/st"; } | head -c 1 > /dev/null'
 	run same-file  '"$CAT" "$work/small" >> "$work/small"'
+	# SIGTERM mid-copy: the runtime dies of it through rt_sigaction(SIGTERM, SIG_DFL) + tgkill.
+	run sigterm    'timeout --preserve-status -s TERM 0.2 "$CAT" /dev/zero > /dev/null'
 	if command -v python3 >/dev/null; then
 		run socket "python3 -c 'import socket,os,sys
 a,b=socket.socketpair()

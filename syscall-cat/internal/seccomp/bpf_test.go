@@ -123,7 +123,10 @@ func TestFilterDecisions(t *testing.T) {
 		{"ioctl TCGETS", data{nr: nrIoctl, arch: x86, args: [6]uint64{1, 0x5401}}, allow},
 		{"ioctl TIOCSTI", data{nr: nrIoctl, arch: x86, args: [6]uint64{0, 0x5412}}, deflt},
 		{"rt_sigaction SIGPIPE", data{nr: nrRtSigaction, arch: x86, args: [6]uint64{13}}, allow},
-		{"rt_sigaction SIGINT", data{nr: nrRtSigaction, arch: x86, args: [6]uint64{2}}, deflt},
+		{"rt_sigaction SIGINT (the runtime dies by it)", data{nr: nrRtSigaction, arch: x86, args: [6]uint64{2}}, allow},
+		{"rt_sigaction SIGTERM", data{nr: nrRtSigaction, arch: x86, args: [6]uint64{15}}, allow},
+		{"rt_sigaction SIGSEGV", data{nr: nrRtSigaction, arch: x86, args: [6]uint64{11}}, deflt},
+		{"rt_sigaction SIGSYS", data{nr: nrRtSigaction, arch: x86, args: [6]uint64{31}}, deflt},
 	}
 	for _, mode := range []Mode{ModeKill, ModeLog, ModeErrno} {
 		prog, err := p.Assemble(mode)
