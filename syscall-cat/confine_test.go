@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -150,7 +151,18 @@ func TestCatDiesWithoutARule(t *testing.T) {
 		t.Errorf("cat without its sendfile rule, to /dev/null: %v, want death by SIGSYS", err)
 	}
 
-	// Log mode: the same sendfile is allowed (and logged by the kernel), the run succeeds.
+	// Log mode: the same sendfile is allowed, the run succeeds, and the kernel logs the call
+	// (kernel/seccomp.c seccomp_log -> audit_seccomp: an AUDIT_SECCOMP record, type 1326,
+	// printed to the kernel log when no audit daemon listens).
+	// Raw fd: an os.File would park a Read on the netpoller instead of returning EAGAIN.
+	kmsg, err := syscall.Open("/dev/kmsg", syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatalf("open /dev/kmsg to see the log mode's record: %v", err)
+	}
+	defer syscall.Close(kmsg)
+	if _, err := syscall.Seek(kmsg, 0, io.SeekEnd); err != nil {
+		t.Fatal(err)
+	}
 	cmd = exec.Command(variant, input)
 	cmd.Env = []string{"SYSCALL_CAT_SECCOMP=log"}
 	cmd.Stdout = null
@@ -158,6 +170,24 @@ func TestCatDiesWithoutARule(t *testing.T) {
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil || stderr.Len() != 0 {
 		t.Errorf("same run in log mode: %v %q", err, stderr.String())
+	}
+	// sendfile is 40 on x86-64; SECCOMP_RET_LOG is code=0x7ffc0000.
+	want := regexp.MustCompile(`type=1326 .* pid=` + strconv.Itoa(cmd.Process.Pid) + ` .* syscall=40 .*code=0x7ffc0000`)
+	var records []string
+	buf := make([]byte, 8192)
+	for {
+		n, err := syscall.Read(kmsg, buf) // one record per read; EAGAIN once all are read
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil || n <= 0 {
+			break
+		}
+		records = append(records, string(buf[:n]))
+	}
+	if !want.MatchString(strings.Join(records, "")) {
+		t.Errorf("log mode: no kernel record of the allowed sendfile (pid %d) in /dev/kmsg:\n%s",
+			cmd.Process.Pid, strings.Join(records, ""))
 	}
 }
 
