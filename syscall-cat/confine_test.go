@@ -202,16 +202,22 @@ func copyFile(t *testing.T, from, to string) {
 	}
 }
 
-// TestSignalsKillLikeGNU sends the signals whose default action the Go runtime keeps (it dies
-// by them through runtime/signal_unix.go dieFromSignal, which first resets the disposition with
-// rt_sigaction) to a cat blocked reading a pipe: both cats must end the same way, by that
-// signal, never by SIGSYS from the filter refusing the rt_sigaction.
+// TestSignalsKillLikeGNU sends asynchronous signals whose default action ends GNU cat to a cat
+// blocked reading a pipe: both cats must end the same way, by that signal, never by SIGSYS from
+// the filter refusing the runtime's rt_sigaction (runtime/signal_unix.go dieFromSignal resets
+// SIGHUP, SIGINT, SIGTERM before re-raising them), nor survive because the runtime swallowed it.
 func TestSignalsKillLikeGNU(t *testing.T) {
-	for _, sig := range []syscall.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM} {
+	// SIGHUP, SIGINT, SIGTERM: the runtime dies by them itself. The rest: the runtime would
+	// swallow them (or dump goroutines and exit 2) had restoreDefaultSignals not given them back
+	// to the kernel. prlimit --core=0 keeps SIGQUIT and SIGABRT from leaving core files here.
+	sigs := []syscall.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM,
+		syscall.SIGQUIT, syscall.SIGABRT, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGALRM,
+		syscall.SIGXFSZ, syscall.SIGVTALRM, syscall.SIGPROF, syscall.SIGIO, syscall.Signal(37)}
+	for _, sig := range sigs {
 		t.Run(sig.String(), func(t *testing.T) {
 			var status [2]syscall.WaitStatus
 			for i, bin := range []string{gnuCat, binPath} {
-				cmd := exec.Command(bin)
+				cmd := exec.Command("prlimit", "--core=0", "--", bin)
 				stdin, err := cmd.StdinPipe()
 				if err != nil {
 					t.Fatal(err)

@@ -57,6 +57,9 @@ func run(prog string, args []string, lookupEnv func(string) (string, bool)) int 
 		fatal(prog, err.Error())
 	}
 	c := &cat{prog: prog, utf8: utf8Locale(getenv)} // may stat locale files: before the filter
+	if err := restoreDefaultSignals(); err != nil {
+		fatal(prog, err.Error())
+	}
 	if err := confine(mode); err != nil {
 		fatal(prog, "install seccomp filter: "+err.Error())
 	}

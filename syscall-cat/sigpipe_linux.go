@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"os"
 	"runtime"
 	"unsafe"
 
@@ -25,4 +27,40 @@ func dieOfSIGPIPE() {
 	unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(unix.SIGPIPE), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0)
 	runtime.KeepAlive(&act)
 	_ = unix.Tgkill(unix.Getpid(), unix.Gettid(), unix.SIGPIPE)
+}
+
+// signalsGoSwallows are the asynchronous signals whose default action ends GNU cat but which Go's
+// runtime catches and then ignores or turns into a goroutine dump and exit 2, when the program
+// has not asked for them with os/signal (runtime/sigtab_linux_generic.go: plain _SigNotify, or
+// _SigNotify+_SigThrow for SIGQUIT and SIGABRT, _SigThrow for SIGSTKFLT; sighandler only dies
+// by a signal marked _SigKill). Left out: SIGHUP, SIGINT, SIGTERM (_SigKill: the runtime already
+// dies by them), SIGPIPE (dieOfSIGPIPE, which honours a blocked SIGPIPE), the synchronous
+// faults the runtime turns into panics, SIGTRAP (debuggers), SIGURG (goroutine preemption),
+// signals 32-34 (never handled by a static binary) and 33 (sigPerThreadSyscall,
+// runtime/os_linux.go:19, which the runtime itself sends).
+var signalsGoSwallows = func() []unix.Signal {
+	s := []unix.Signal{unix.SIGQUIT, unix.SIGABRT, unix.SIGUSR1, unix.SIGUSR2, unix.SIGALRM,
+		unix.SIGSTKFLT, unix.SIGXCPU, unix.SIGXFSZ, unix.SIGVTALRM, unix.SIGPROF, unix.SIGIO, unix.SIGPWR}
+	for sig := unix.Signal(35); sig <= 64; sig++ {
+		s = append(s, sig)
+	}
+	return s
+}()
+
+// restoreDefaultSignals gives back to the kernel the default action of signalsGoSwallows, so
+// kill -USR1, an expired alarm, RLIMIT_FSIZE's SIGXFSZ or SIGQUIT end syscall-cat the way they
+// end GNU cat. It wraps rt_sigaction(2) directly: os/signal can only hand a signal back to the
+// runtime's handler, never to SIG_DFL. Nothing in this program uses os/signal, so the runtime's
+// belief that it still handles these signals is never consulted. It runs before the seccomp
+// filter, which allows rt_sigaction only for the signals cat dies by later.
+func restoreDefaultSignals() error {
+	var act [4]uint64 // struct kernel_sigaction on x86-64, all zero: SIG_DFL, no flags, empty mask
+	for _, sig := range signalsGoSwallows {
+		_, _, errno := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0)
+		if errno != 0 {
+			return fmt.Errorf("reset %v to its default action: %w", unix.SignalName(sig), os.NewSyscallError("rt_sigaction", errno))
+		}
+	}
+	runtime.KeepAlive(&act)
+	return nil
 }
