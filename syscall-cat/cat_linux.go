@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"os"
-	"runtime"
 
 	"golang.org/x/sys/unix"
 
@@ -17,8 +16,6 @@ type cat struct {
 	out    *zerocopy.Copier
 	in     []byte // formatting buffers, shared by all operands
 	fmtOut []byte
-	second []byte // renderSplit's buffer for the second half
-	split  bool   // more than one P: renderSplit can use a second core
 }
 
 // catAll is GNU cat's main loop: each operand in order, errors reported and skipped.
@@ -38,7 +35,6 @@ func (c *cat) catAll(opts gnu.Options, files []string) bool {
 	var f *gnu.Formatter
 	if opts.Formatting() {
 		f = gnu.NewFormatter(opts)
-		c.split = runtime.GOMAXPROCS(0) > 1
 	}
 	if len(files) == 0 {
 		files = []string{"-"}
@@ -127,30 +123,10 @@ func (c *cat) format(fd int, f *gnu.Formatter) error {
 		if n == 0 {
 			return nil
 		}
-		if c.split && f.Independent() && n >= splitMin {
-			out = c.renderSplit(f, out[:0], in[:n])
-		} else {
-			out = f.Format(out[:0], in[:n])
-		}
+		out = f.Format(out[:0], in[:n])
 		c.fmtOut = out // keep the grown buffer for the next file
 		c.write(out)
 	}
-}
-
-// splitMin is the chunk size from which renderSplit uses a second core.
-const splitMin = 32 << 10
-
-// renderSplit renders src for a formatter without cross-byte state (-v, -vE, -vT, -A) on two
-// cores: the second half in another goroutine while this one does the first, then the halves
-// are joined in order. The -v table lookup is the whole cost of -A, so this nearly halves it
-// when a core is free; handing the half over costs a few microseconds per 128 KiB.
-func (c *cat) renderSplit(f *gnu.Formatter, dst, src []byte) []byte {
-	half := len(src) / 2
-	done := make(chan []byte, 1)
-	go func(buf []byte) { done <- f.Render(buf[:0], src[half:]) }(c.second)
-	dst = f.Render(dst, src[:half])
-	c.second = <-done
-	return append(dst, c.second...)
 }
 
 // openRead opens name read-only and close-on-exec (an open of a FIFO blocks until a writer

@@ -125,15 +125,6 @@ func (f *Formatter) Format(dst, src []byte) []byte {
 	return dst
 }
 
-// Independent reports whether every byte renders without regard to its neighbours (-v, -vE,
-// -vT, -A: no line numbers, no squeezing, and under -v a CR is ^M whatever follows). Chunks may
-// then be rendered with Render in any order and concurrently.
-func (f *Formatter) Independent() bool { return f.wholeChunk }
-
-// Render appends the rendering of src for an Independent formatter. It only reads f, so
-// several goroutines may call it at once.
-func (f *Formatter) Render(dst, src []byte) []byte { return f.encode(dst, src) }
-
 // Finish returns dst with what is owed at the end of all input: a CR that ended the last file
 // under -E (GNU writes it after the last file).
 func (f *Formatter) Finish(dst []byte) []byte {
