@@ -30,9 +30,12 @@ deps: ## install the Debian packages the tests and demos need (root; only what i
 
 build: ## every binary into bin/, CGO_ENABLED=0, then check that none has a dynamic section
 	@mkdir -p $(BIN)
-	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/ \
-		$$($(GO) list -f '{{if eq .Name "main"}}{{.ImportPath}}{{end}}' kernel-foundations/...)
-	@for b in $(BIN)/*; do \
+	@mains=$$($(GO) list -f '{{if eq .Name "main"}}{{.ImportPath}}{{end}}' kernel-foundations/...); \
+	echo "CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/" $$mains; \
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/ $$mains; \
+	for p in $$mains; do \
+		b=$(BIN)/$${p##*/}; \
+		readelf -h "$$b" >/dev/null || exit 1; \
 		if readelf -d "$$b" | grep -q 'Dynamic section'; then echo "$$b: has a dynamic section" >&2; exit 1; fi; \
 	done
 
