@@ -285,23 +285,49 @@ func tracerPid(t *testing.T, pid int) string {
 	return ""
 }
 
+// startPiped starts cmd with its stdin and stdout on pipes, for a victim the test feeds and reads,
+// and kills it when the test ends (harmless once the test has waited for it).
+func startPiped(t *testing.T, cmd *exec.Cmd) (io.WriteCloser, *bufio.Reader) {
+	t.Helper()
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	return in, bufio.NewReader(out)
+}
+
+// attach starts "forensics trace ARGS" (ARGS naming the victim with -p), returns once the tracer
+// reports the attach, and kills it when the test ends. Its stderr comes as lines; seen collects
+// those read so far, for failure messages.
+func attach(t *testing.T, seen *[]string, args ...string) (*exec.Cmd, <-chan string) {
+	t.Helper()
+	tracer := exec.Command(binPath, append([]string{"trace"}, args...)...)
+	stderr, err := tracer.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tracer.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tracer.Process.Kill() })
+	trace := lines(stderr)
+	waitAttached(t, trace, seen)
+	return tracer, trace
+}
+
 // TestTraceAttachDetach: attach to a running process (a cat the test feeds through pipes), see its
 // syscalls, detach on SIGINT, and find it running on, untraced.
 func TestTraceAttachDetach(t *testing.T) {
 	victim := exec.Command("cat")
-	in, err := victim.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	outPipe, err := victim.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := victim.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer victim.Process.Kill()
-	echoed := bufio.NewReader(outPipe)
+	in, echoed := startPiped(t, victim)
 	roundTrip := func(s string) {
 		t.Helper()
 		if _, err := io.WriteString(in, s+"\n"); err != nil {
@@ -314,18 +340,8 @@ func TestTraceAttachDetach(t *testing.T) {
 	}
 	roundTrip("before")
 
-	tracer := exec.Command(binPath, "trace", "-p", strconv.Itoa(victim.Process.Pid))
-	stderr, err := tracer.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := tracer.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer tracer.Process.Kill()
-	trace := lines(stderr)
 	var seen []string
-	waitAttached(t, trace, &seen)
+	tracer, trace := attach(t, &seen, "-p", strconv.Itoa(victim.Process.Pid))
 	// TracerPid names the tracer *thread* (the task that attached), which is one of the tracer
 	// process's threads, not necessarily its main one.
 	tid := tracerPid(t, victim.Process.Pid)
@@ -497,19 +513,7 @@ func threadVictim(t *testing.T) string {
 // under load) and could find an untraced thread in the TracerPid check.
 func TestTraceAttachAllThreads(t *testing.T) {
 	victim := exec.Command(threadVictim(t))
-	in, err := victim.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	outPipe, err := victim.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := victim.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer victim.Process.Kill()
-	echoed := bufio.NewReader(outPipe)
+	in, echoed := startPiped(t, victim)
 	if ln, err := echoed.ReadString('\n'); err != nil || ln != "ready\n" {
 		t.Fatalf("threadvictim said %q, %v", ln, err)
 	}
@@ -519,18 +523,8 @@ func TestTraceAttachAllThreads(t *testing.T) {
 		t.Fatalf("threadvictim has %d threads, want at least 5", len(before))
 	}
 
-	tracer := exec.Command(binPath, "trace", "-f", "-p", strconv.Itoa(pid))
-	stderr, err := tracer.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := tracer.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer tracer.Process.Kill()
-	trace := lines(stderr)
 	var seen []string
-	waitAttached(t, trace, &seen)
+	tracer, trace := attach(t, &seen, "-f", "-p", strconv.Itoa(pid))
 	for tid, tracerTid := range taskTracers(t, pid) {
 		if tracerTid == "0" {
 			t.Errorf("thread %d/%s is not traced (TracerPid 0)", pid, tid)
@@ -664,19 +658,8 @@ func TestTraceNoSIGCHLDPerStop(t *testing.T) {
 
 	// While tracing, the runtime's handler is still installed.
 	cmd := exec.Command(binPath, "trace", "-o", "/dev/null", "--", "sh", "-c", "echo ready; read x; exit 0")
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	if ln, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || ln != "ready\n" {
+	in, stdout := startPiped(t, cmd)
+	if ln, err := stdout.ReadString('\n'); err != nil || ln != "ready\n" {
 		t.Fatalf("command said %q, %v", ln, err)
 	}
 	status, err := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/status")
