@@ -160,6 +160,32 @@ func roundTrip(t *testing.T, addr string, payload []byte) []byte {
 	return got
 }
 
+// dialTCP connects to the echo server at addr, with a deadline that ends a hung test, and closes
+// the connection when the test ends.
+func dialTCP(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	return c
+}
+
+// echoOnce sends msg on c and reads it back: a full round trip proves the server has accepted
+// the connection and is serving it.
+func echoOnce(t *testing.T, c net.Conn, msg string) {
+	t.Helper()
+	if _, err := io.WriteString(c, msg); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, len(msg))
+	if _, err := io.ReadFull(c, got); err != nil || string(got) != msg {
+		t.Fatalf("echo of %q: got %q, %v", msg, got, err)
+	}
+}
+
 func udpRoundTrip(t *testing.T, addr string, payload []byte) []byte {
 	t.Helper()
 	c, err := net.Dial("udp", addr)
@@ -268,25 +294,10 @@ func TestUDPEcho(t *testing.T) {
 
 func TestConnectionLimit(t *testing.T) {
 	s, tcpAddr, _ := startStandalone(t, "-max-conns", "1")
-	first, err := net.Dial("tcp", tcpAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer first.Close()
-	first.SetDeadline(time.Now().Add(10 * time.Second))
+	first := dialTCP(t, tcpAddr)
 	// A full round trip proves the server accepted and counts the first connection.
-	if _, err := first.Write([]byte("one")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.ReadFull(first, make([]byte, 3)); err != nil {
-		t.Fatal(err)
-	}
-	second, err := net.Dial("tcp", tcpAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer second.Close()
-	second.SetDeadline(time.Now().Add(10 * time.Second))
+	echoOnce(t, first, "one")
+	second := dialTCP(t, tcpAddr)
 	if n, err := second.Read(make([]byte, 1)); err == nil {
 		t.Errorf("second connection read %d bytes, want it closed by the server (-max-conns 1)", n)
 	}
@@ -302,12 +313,7 @@ func TestConnectionLimit(t *testing.T) {
 
 func TestIdleTimeout(t *testing.T) {
 	_, tcpAddr, _ := startStandalone(t, "-idle", "100ms")
-	c, err := net.Dial("tcp", tcpAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
+	c := dialTCP(t, tcpAddr)
 	// The server closes the silent connection: the read ends with EOF, not with our deadline.
 	if _, err := c.Read(make([]byte, 1)); err != io.EOF {
 		t.Errorf("read on an idle connection: %v, want EOF from the server's idle close", err)
@@ -316,18 +322,8 @@ func TestIdleTimeout(t *testing.T) {
 
 func TestGracefulStop(t *testing.T) {
 	s, tcpAddr, _ := startStandalone(t)
-	c, err := net.Dial("tcp", tcpAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := c.Write([]byte("before")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.ReadFull(c, make([]byte, 6)); err != nil {
-		t.Fatal(err)
-	}
+	c := dialTCP(t, tcpAddr)
+	echoOnce(t, c, "before")
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	s.waitLine(t, `^info: stopping, sockets closed: 1 open`)
 	// Listener closed (the line above comes after): no new connection. The open connection is
@@ -352,14 +348,8 @@ func TestGracefulStop(t *testing.T) {
 
 func TestDrainDeadline(t *testing.T) {
 	s, tcpAddr, _ := startStandalone(t, "-drain", "200ms")
-	c, err := net.Dial("tcp", tcpAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
-	c.Write([]byte("x"))
-	io.ReadFull(c, make([]byte, 1))
+	c := dialTCP(t, tcpAddr)
+	echoOnce(t, c, "x")
 	if err := s.stop(t); err != nil {
 		t.Errorf("exit: %v, want 0", err)
 	}
@@ -529,19 +519,13 @@ func TestNotify(t *testing.T) {
 
 func TestSecondSignal(t *testing.T) {
 	s, tcpAddr, _ := startStandalone(t, "-drain", "1h")
-	c, err := net.Dial("tcp", tcpAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
-	c.Write([]byte("x"))
-	io.ReadFull(c, make([]byte, 1))
+	c := dialTCP(t, tcpAddr)
+	echoOnce(t, c, "x")
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	// Draining: the open connection would hold the process for -drain (an hour).
 	s.waitLine(t, `^info: stopping, sockets closed: 1 open`)
 	s.cmd.Process.Signal(syscall.SIGTERM)
-	err = s.wait(t)
+	err := s.wait(t)
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
 		t.Errorf("exit after the second SIGTERM: %v, want status 1", err)
