@@ -1,25 +1,24 @@
 #!/usr/bin/env bash
 # bench.sh BIN: echo-load against signal-disciplined-server (raw and blocking epoll waits) and
 # against the stdlib reference (testdata/stdecho: goroutine per connection, io.Copy), built
-# in this run. PIN=0 (default): the kernel places servers and load, and this server runs one
-# loop per CPU (LOOPS, default nproc), as the stdlib server uses every CPU through GOMAXPROCS.
-# PIN=1: server on CPU 0, load on CPU 1 (taskset), one loop: each side has exactly one core and
-# every wakeup crosses CPUs (the setup of the study DESIGN.md quotes).
+# in this run. PIN=0 (default): the kernel places servers and load. PIN=1: server on CPU 0, load
+# on CPU 1 (taskset): each side has exactly one core and every wakeup crosses CPUs (the setup of
+# the study DESIGN.md quotes). LOOPS: this server's -loops (default 1, its own default: on 2 CPUs
+# the load generator needs the other one; README.md "Benchmarks" has the 2-loop figures).
 # Environment: SECS (measured seconds per run, default 3), WARMUP (default 500ms), ROUNDS
-# (default 3): the machine is shared, so each figure is a median over interleaved rounds.
+# (default 5): server and load share the CPUs, so each figure is a median over interleaved rounds.
 set -euo pipefail
 BIN=${1:?usage: bench.sh BIN}
 SECS=${SECS:-3}
 WARMUP=${WARMUP:-500ms}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 PIN=${PIN:-0}
 srvcpu=() loadcpu=()
 if [ "$PIN" = 1 ]; then
 	srvcpu=(taskset -c 0)
 	loadcpu=(taskset -c 1)
-	LOOPS=${LOOPS:-1}
 fi
-LOOPS=${LOOPS:-$(nproc)}
+LOOPS=${LOOPS:-1}
 cd "$(dirname "$0")"
 tmp=$(mktemp -d)
 pids=()
@@ -32,7 +31,7 @@ trap cleanup EXIT
 
 CGO_ENABLED=0 go build -trimpath -o "$tmp/stdecho" ./testdata/stdecho
 
-# start NAME CMD...: starts a server on CPU 0 and sets ADDR from its "listening on" line.
+# start NAME CMD...: starts a server (on CPU 0 with PIN=1) and sets ADDR from its "listening on" line.
 start() {
 	local name=$1
 	shift
@@ -66,18 +65,28 @@ scenarios=(
 	"1 conn reqresp 64 B|-conns 1 -size 64 -mode reqresp"
 	"100 conns reqresp 64 B|-conns 100 -size 64 -mode reqresp"
 	"1000 conns pipeline 4 KiB|-conns 1000 -size 4096 -mode pipeline -depth 4"
+	"100 conns pipeline 64 KiB|-conns 100 -size 65536 -mode pipeline -depth 4"
 )
 servers=(stdlib raw blocking)
 echo "machine: $(nproc) CPUs, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg); PIN=$PIN LOOPS=$LOOPS"
 echo "srv_cpu_us, srv_cs: the server's CPU microseconds and context switches per echoed message;"
 echo "srv_wait%: time its threads were runnable but waiting for a CPU, summed over threads, in % of the run"
-echo "each cell: median of $ROUNDS rounds of ${SECS}s (after ${WARMUP} warm-up); rounds interleave the servers, rotating their order"
-printf '%-26s %-26s %10s %9s %9s %10s %9s %8s %11s %7s %9s\n' scenario server msgs/s p50_us p99_us p999_us "x stdlib" "p99 x" "srv_cpu_us" "srv_cs" "srv_wait%"
+echo "each cell: median of $ROUNDS rounds of ${SECS}s (after ${WARMUP} warm-up); a round runs every server once, rotating their order"
+echo "x stdlib, p99 x: median [min-max] of the per-round ratios (each round's figure over the stdlib server's in the same round)"
+printf '%-26s %-26s %8s %8s %8s %8s %18s %18s %10s %6s %9s\n' scenario server msgs/s p50_us p99_us p999_us "x stdlib" "p99 x" "srv_cpu_us" "srv_cs" "srv_wait%"
 median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+# ratios A B: median [min-max] of A[i]/B[i] over two space-separated lists of the same rounds.
+ratios() {
+	paste <(tr ' ' '\n' <<<"$1" | grep .) <(tr ' ' '\n' <<<"$2" | grep .) | awk '{print $1 / $2}' | sort -g |
+		awk '{v[NR] = $1} END {printf "%.2fx [%.2f-%.2f]\n", v[int((NR + 1) / 2)], v[1], v[NR]}'
+}
+# Hypervisor steal (/proc/stat cpu line, field 9) and total ticks: other VMs on the host.
+steal() { awk '/^cpu / {t = 0; for (i = 2; i <= 11; i++) t += $i; print $9, t}' /proc/stat; }
 for sc in "${scenarios[@]}"; do
 	name=${sc%%|*}
 	args=${sc#*|}
 	declare -A rate p50 p99 p999 cpuus csw_ waitp
+	read -r st0 tot0 < <(steal)
 	for round in $(seq "$ROUNDS"); do
 		for i in 0 1 2; do
 			srv=${servers[$(((i + round) % 3))]}
@@ -98,21 +107,19 @@ for sc in "${scenarios[@]}"; do
 			p999[$srv]+=" $(sed 's/.* p999_us=\([0-9.]*\).*/\1/' <<<"$line")"
 		done
 	done
-	base_rate=$(median <<<"${rate[stdlib]}")
-	base_p99=$(median <<<"${p99[stdlib]}")
+	read -r st1 tot1 < <(steal)
 	for srv in "${servers[@]}"; do
 		case $srv in
 		stdlib) label="stdlib (io.Copy)" ;;
 		raw) label="this, -wait raw (default)" ;;
 		blocking) label="this, -wait blocking" ;;
 		esac
-		r=$(median <<<"${rate[$srv]}")
-		q=$(median <<<"${p99[$srv]}")
-		ratio=$(awk -v a="$r" -v b="$base_rate" 'BEGIN{printf "%.2fx", a/b}')
-		pr=$(awk -v a="$q" -v b="$base_p99" 'BEGIN{printf "%.2fx", a/b}')
-		printf '%-26s %-26s %10s %9s %9s %10s %9s %8s %11s %7s %9s\n' "$name" "$label" "$r" "$(median <<<"${p50[$srv]}")" "$q" "$(median <<<"${p999[$srv]}")" "$ratio" "$pr" \
+		printf '%-26s %-26s %8s %8s %8s %8s %18s %18s %10s %6s %9s\n' "$name" "$label" "$(median <<<"${rate[$srv]}")" \
+			"$(median <<<"${p50[$srv]}")" "$(median <<<"${p99[$srv]}")" "$(median <<<"${p999[$srv]}")" \
+			"$(ratios "${rate[$srv]}" "${rate[stdlib]}")" "$(ratios "${p99[$srv]}" "${p99[stdlib]}")" \
 			"$(median <<<"${cpuus[$srv]}")" "$(median <<<"${csw_[$srv]}")" "$(median <<<"${waitp[$srv]}")"
 	done
+	awk -v s=$((st1 - st0)) -v t=$((tot1 - tot0)) 'BEGIN {printf "  (hypervisor steal during these rounds: %.1f%% of CPU time)\n", 100 * s / t}'
 	unset rate p50 p99 p999 cpuus csw_ waitp
 done
 echo

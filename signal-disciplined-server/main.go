@@ -8,14 +8,15 @@
 //
 // At start the program re-executes itself once with SIGUSR1, SIGUSR2 and the real-time signals
 // 35..64 blocked, so that every thread the runtime makes inherits the mask, and reads them from a
-// signalfd. SIGTERM, SIGINT, SIGHUP and SIGQUIT, which the runtime keeps unblocked, reach the loop
-// through os/signal and an eventfd. Every signal is an epoll event:
+// signalfd. SIGTERM, SIGINT, SIGHUP, SIGQUIT and SIGPIPE, which the runtime keeps unblocked,
+// reach the loop through os/signal and an eventfd. Every signal is an epoll event:
 //
 //	SIGTERM, SIGINT   drain: stop accepting, echo what is in flight, close each connection the
 //	                  lingering way; exit 0 when all are closed, 1 at -drain-timeout
 //	second one, QUIT  stop now: cut what is open (exit 1 if any)
 //	SIGUSR1           one stats line; SIGUSR2: one line per loop
 //	SIGHUP            re-read -config and RLIMIT_NOFILE
+//	SIGPIPE           counted only (sends use MSG_NOSIGNAL; a write to a closed stderr fails, EPIPE)
 //	35..64            (SIGRTMIN+1..+30 in glibc numbering) logged with the sender's pid and uid, counted
 //
 // When it listens it logs "listening on HOST:PORT" with the real port and sends READY=1 to
@@ -31,6 +32,8 @@
 //	-drain-timeout D    graceful drain deadline (default 30s)
 //	-drain-idle D       during a drain, close a connection quiet this long (default 500ms)
 //	-linger D           read-to-EOF bound of a lingering close (default 2s)
+//	-splice BYTES       after a read of at least BYTES, echo that connection with splice(2)
+//	                    through the loop's pipe, never copying the payload (default 4096; 0: never)
 //	-config FILE        "name value" lines for max-conns, drain-timeout, drain-idle; read at start
 //	                    and on SIGHUP, overriding the flags
 //	-wait MODE          raw (RawSyscall6 epoll_pwait bounded by -raw-timeout, keeps the P) or
@@ -87,6 +90,7 @@ func run(_ context.Context, args []string, _ io.Reader, _, stderr io.Writer) err
 	fs.IntVar(&cfg.Loops, "loops", 1, "epoll loops, each on its own locked thread with its own SO_REUSEPORT listener")
 	fs.IntVar(&cfg.ConnBuf, "conn-buf", 64<<10, "`bytes` of unsent echo a connection may hold before it is no longer read")
 	fs.IntVar(&cfg.ReadBudget, "read-budget", 64<<10, "`bytes` read from one connection per wakeup")
+	fs.IntVar(&cfg.SpliceMin, "splice", 4096, "after a read of at least this many `bytes`, echo a connection with splice(2) through a pipe, without copying (0: never)")
 	fs.DurationVar(&cfg.Linger, "linger", 2*time.Second, "how long a lingering close reads to the peer's EOF")
 	fs.DurationVar(&cfg.RawTimeout, "raw-timeout", 10*time.Millisecond, "bound of one epoll_pwait in -wait raw")
 	wait := fs.String("wait", "raw", "epoll wait: `raw` (RawSyscall6, bounded, keeps the P) or blocking (unix.EpollWait)")

@@ -269,7 +269,14 @@ func echoOnce(t *testing.T, c net.Conn, msg string) {
 // are mid-stream at the drain; every client still gets all 4 MiB back, a connection attempted
 // after the drain began is refused, and the server exits 0.
 func TestDrainUnderLoad(t *testing.T) {
-	s := startServer(t, nil, "-drain-timeout", "2m", "-drain-idle", "10s")
+	// Both echo paths: splice through the loop's pipe (the default for bulk reads) and copy.
+	for _, splice := range []string{"4096", "0"} {
+		t.Run("splice "+splice, func(t *testing.T) { drainUnderLoad(t, splice) })
+	}
+}
+
+func drainUnderLoad(t *testing.T, splice string) {
+	s := startServer(t, nil, "-drain-timeout", "2m", "-drain-idle", "10s", "-splice", splice)
 	const clients, total = 64, 4 << 20
 	var midway, done sync.WaitGroup
 	midway.Add(clients)
@@ -374,6 +381,18 @@ func TestSignalMaskOnEveryThread(t *testing.T) {
 // its mask. One that names the server's own pid while the mask is missing must be refused. And
 // the child trampoline's variable (sig.Command) acts only when it names the parent.
 func TestReexecMarker(t *testing.T) {
+	t.Run("keeps its name", func(t *testing.T) {
+		// The re-exec goes through the binary's path, not /proc/self/exe, whose last part
+		// would become the process name (comm) that ps, top and pgrep show.
+		s := startServer(t, nil)
+		comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", s.pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := strings.TrimSpace(string(comm)), filepath.Base(binPath)[:15]; got != want {
+			t.Errorf("comm %q after the re-exec, want %q (the first 15 bytes of the binary's name)", got, want)
+		}
+	})
 	t.Run("stale marker", func(t *testing.T) {
 		s := startServer(t, []string{sig.ReexecEnv + "=1"})
 		want := sig.MaskBits(sig.Blocked())
@@ -427,11 +446,14 @@ func TestStatsOnUSR1(t *testing.T) {
 	for _, kv := range statsRE.FindAllStringSubmatch(line, -1) {
 		m[kv[1]] = kv[2]
 	}
-	for k, want := range map[string]string{"open": "2", "total": "2", "in": "1500", "out": "1500", "USR1": "1", "HUP": "1", "TERM": "0"} {
+	for k, want := range map[string]string{"open": "2", "total": "2", "in": "1500", "out": "1500", "USR1": "1", "HUP": "1", "TERM": "0", "PIPE": "0"} {
 		if m[k] != want {
 			t.Errorf("stats %s=%s, want %s (line %q)", k, m[k], want, line)
 		}
 	}
+	// SIGPIPE is bridged and only counted (no log line: it may come from a write to stderr).
+	s.signal(syscall.SIGPIPE)
+	s.statsUntil("PIPE=1", func(m map[string]int64) bool { return m["PIPE"] == 1 })
 }
 
 // rssKiB reads VmRSS of pid.
@@ -592,6 +614,96 @@ func TestHalfClose(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestSplice: a connection whose reads come in bulk is echoed with splice(2) through the loop's
+// pipe, one of small messages is not, and -splice 0 turns it off; every byte comes back intact.
+// The spliced count is what left through splice (bytes out that never entered the process).
+func TestSplice(t *testing.T) {
+	const total = 8 << 20
+	for _, tc := range []struct {
+		splice  string
+		bulk    bool // stream total bytes (else: 2000 round trips of 64 bytes)
+		spliced func(int64) bool
+		want    string
+	}{
+		{"4096", true, func(n int64) bool { return n >= total/2 }, "at least half of the stream"},
+		{"0", true, func(n int64) bool { return n == 0 }, "0"},
+		{"4096", false, func(n int64) bool { return n == 0 }, "0"},
+	} {
+		t.Run(fmt.Sprintf("splice %s bulk %v", tc.splice, tc.bulk), func(t *testing.T) {
+			s := startServer(t, nil, "-splice", tc.splice)
+			c := dial(t, s.addr)
+			out := int64(total)
+			if tc.bulk {
+				if err := echoClient(c, 5, total, 0, nil, nil); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				for i := range 2000 {
+					echoOnce(t, c, fmt.Sprintf("%064d", i))
+				}
+				out = 2000 * 64
+			}
+			st := s.statsUntil(fmt.Sprintf("out=%d", out), func(m map[string]int64) bool { return m["out"] == out })
+			if !tc.spliced(st["spliced"]) {
+				t.Errorf("spliced=%d of %d bytes out, want %s", st["spliced"], out, tc.want)
+			}
+			t.Logf("-splice %s: %d of %d bytes out spliced", tc.splice, st["spliced"], out)
+		})
+	}
+}
+
+// TestResetsAmidSplicing: every loop shares one pipe among its connections, so a connection that
+// fails with bytes in the pipe must not leave them for the next one. Clients that send a burst
+// and reset come and go while others stream and check every byte of their echo.
+func TestResetsAmidSplicing(t *testing.T) {
+	s := startServer(t, nil)
+	const resetters, each, verifiers, total = 4, 200, 4, 4 << 20
+	errs := make(chan error, verifiers+resetters)
+	var done atomic.Bool
+	var wg sync.WaitGroup
+	var streamed atomic.Int64
+	for i := range verifiers {
+		wg.Go(func() {
+			for id := 100 + i; !done.Load(); id += verifiers {
+				if err := echoClient(dial(t, s.addr), id, total, 0, nil, nil); err != nil {
+					errs <- err
+					return
+				}
+				streamed.Add(1)
+			}
+		})
+	}
+	var rwg sync.WaitGroup
+	for range resetters {
+		rwg.Go(func() {
+			burst := make([]byte, 256<<10)
+			for range each {
+				c := dial(t, s.addr)
+				c.Write(burst)
+				c.SetLinger(0)
+				c.Close()
+			}
+		})
+	}
+	rwg.Wait()
+	done.Store(true)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	st := s.statsUntil("open=0", func(m map[string]int64) bool { return m["open"] == 0 })
+	t.Logf("%d resetting clients, %d verified streams; server: resets=%d spliced=%d of out=%d",
+		resetters*each, streamed.Load(), st["resets"], st["spliced"], st["out"])
+	if st["resets"] == 0 || st["spliced"] == 0 {
+		t.Errorf("resets=%d spliced=%d: the test did not exercise resets on the splice path", st["resets"], st["spliced"])
+	}
+	// splice(2) to a socket cannot pass MSG_NOSIGNAL: a splice after a reset would raise SIGPIPE.
+	if st["PIPE"] != 0 {
+		t.Errorf("PIPE=%d: a send or splice after a reset raised SIGPIPE", st["PIPE"])
+	}
 }
 
 // TestReset: clients that reset the connection (SO_LINGER 0), one while the server holds echo
@@ -861,6 +973,7 @@ func TestBadUsage(t *testing.T) {
 		{[]string{"-listen", "127.0.0.1:notaport"}, "listen address"},
 		{[]string{"-config", "/nonexistent/limits"}, "config: open /nonexistent/limits"},
 		{[]string{"-drain-timeout", "0s"}, "must be positive"},
+		{[]string{"-splice", "-1"}, "splice -1: want 0"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
 		{[]string{"-bogus"}, "flag provided but not defined"},
 	} {

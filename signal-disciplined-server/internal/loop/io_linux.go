@@ -45,3 +45,13 @@ func sendRaw(fd int, p []byte) (int, error) {
 	}
 	return int(n), nil
 }
+
+// spliceRaw wraps splice(2) between a socket and a pipe, both non-blocking, with no offsets:
+// SPLICE_F_NONBLOCK keeps the pipe side from sleeping, O_NONBLOCK the socket side.
+func spliceRaw(in, out, n int) (int, error) {
+	r, _, errno := unix.RawSyscall6(unix.SYS_SPLICE, uintptr(in), 0, uintptr(out), 0, uintptr(n), unix.SPLICE_F_NONBLOCK|unix.SPLICE_F_MOVE)
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(r), nil
+}

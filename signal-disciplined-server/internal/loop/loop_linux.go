@@ -22,6 +22,8 @@ type Loop struct {
 	srv   *Server
 	ep    *epoll
 	ctl   int // eventfd: the server writes it when the phase changes
+	pr    int // the splice pipe's read end, -1 without -splice
+	pw    int // its write end
 	lfd   int // listener, -1 once closed
 	sfd   *sig.Signalfd
 	br    *sig.Bridge
@@ -51,6 +53,7 @@ type conn struct {
 	rdEOF          bool // the peer shut down its write side (read returned 0)
 	lingering      bool // we shut down our write side and are reading to EOF
 	backpressured  bool // EPOLLIN dropped because out is full
+	bulk           bool // the last read was at least -splice bytes: echo through the pipe
 	lastActive     time.Time
 	lingerDeadline time.Time
 }
@@ -90,6 +93,11 @@ func (l *Loop) closeAll() {
 	if l.ctl >= 0 {
 		unix.Close(l.ctl)
 		l.ctl = -1
+	}
+	if l.pr >= 0 {
+		unix.Close(l.pr)
+		unix.Close(l.pw)
+		l.pr, l.pw = -1, -1
 	}
 	if l.ep != nil {
 		l.ep.close()
@@ -380,25 +388,33 @@ func (l *Loop) serve(c *conn, ev uint32) {
 }
 
 // read echoes what c sent, at most ReadBudget bytes this wakeup: level-triggered epoll reports
-// the rest on the next one, after every other ready connection had its turn.
+// the rest on the next one, after every other ready connection had its turn. A connection whose
+// reads come in bulk (-splice) is echoed through the loop's pipe instead of rbuf.
 func (l *Loop) read(c *conn) bool {
 	budget := l.srv.cfg.ReadBudget
 	for budget > 0 && !c.rdEOF {
+		spliced := c.bulk && c.out == nil
 		var p []byte
-		if c.out != nil {
+		var n int
+		var err error
+		switch {
+		case spliced:
+			n, err = spliceRaw(c.fd, l.pw, min(budget, len(l.rbuf)))
+		case c.out != nil:
 			if c.off > 0 && len(c.out) == cap(c.out) {
-				n := copy(c.out, c.out[c.off:])
-				c.out, c.off = c.out[:n], 0
+				k := copy(c.out, c.out[c.off:])
+				c.out, c.off = c.out[:k], 0
 			}
 			free := cap(c.out) - len(c.out)
 			if free == 0 {
 				return true // full: update drops EPOLLIN until EPOLLOUT drains it
 			}
 			p = c.out[len(c.out) : len(c.out)+min(free, budget)]
-		} else {
+			n, err = readRaw(c.fd, p)
+		default:
 			p = l.rbuf[:min(len(l.rbuf), budget)]
+			n, err = readRaw(c.fd, p)
 		}
-		n, err := readRaw(c.fd, p)
 		switch {
 		case err == nil:
 		case errors.Is(err, unix.EAGAIN):
@@ -416,6 +432,15 @@ func (l *Loop) read(c *conn) bool {
 		budget -= n
 		l.st.bytesIn.Add(int64(n))
 		c.lastActive = l.now
+		// Bulk is judged by the last read: a pipe's 16 slots can end a splice of small
+		// segments early, so a small splice also means small messages.
+		c.bulk = l.pw >= 0 && n >= l.srv.cfg.SpliceMin
+		if spliced {
+			if !l.echoPipe(c, n) {
+				return false
+			}
+			continue // no short-read shortcut: a splice also stops when the pipe's slots run out
+		}
 		if c.out != nil {
 			c.out = c.out[:len(c.out)+n] // queued behind bytes EPOLLOUT is waiting to send
 		} else {
@@ -434,6 +459,64 @@ func (l *Loop) read(c *conn) bool {
 		}
 	}
 	return true
+}
+
+// echoPipe sends the n bytes just spliced from c into the loop's pipe back out on c, pipe to
+// socket: the kernel moves page references both ways and the payload is never copied, which is
+// what net.TCPConn's ReadFrom does for io.Copy between two TCP connections. The pipe is shared by
+// every connection of the loop, so it is empty again when echoPipe returns: what the socket
+// cannot take now is read out of the pipe into c.out, as a partial send would leave it.
+//
+// splice(2) to a socket cannot pass MSG_NOSIGNAL. The kernel raises SIGPIPE only for EPIPE
+// without a pending socket error (sk_stream_error, net/core/stream.c), and a reset peer's first
+// error is ECONNRESET, after which the connection is closed, so no splice reaches that path. If
+// one ever did, the signal is harmless: SIGPIPE without os/signal.Notify on a descriptor other
+// than 1 and 2 is dropped by the runtime's handler (os/signal/doc.go "SIGPIPE").
+func (l *Loop) echoPipe(c *conn, n int) bool {
+	w := 0
+	for w < n {
+		m, err := spliceRaw(l.pr, c.fd, n-w)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if errors.Is(err, unix.EAGAIN) {
+			break
+		}
+		if err != nil {
+			if e := l.fromPipe(l.rbuf[:n-w]); e != nil {
+				l.srv.cfg.Log.Printf("loop %d: %v", l.id, e)
+			}
+			l.fail(c, err)
+			return false
+		}
+		w += m
+		l.st.bytesOut.Add(int64(m))
+		l.st.spliced.Add(int64(m))
+	}
+	if w < n {
+		c.out, c.off = l.buffer()[:n-w], 0
+		if err := l.fromPipe(c.out); err != nil {
+			l.srv.cfg.Log.Printf("loop %d: %v", l.id, err)
+			l.closeConn(c)
+			return false
+		}
+	}
+	return true
+}
+
+// fromPipe reads exactly len(p) bytes out of the loop's pipe, which holds at least that many.
+func (l *Loop) fromPipe(p []byte) error {
+	for len(p) > 0 {
+		m, err := readRaw(l.pr, p)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil || m == 0 {
+			return fmt.Errorf("emptying the splice pipe: read %d of %d bytes: %v", m, len(p), err)
+		}
+		p = p[m:]
+	}
+	return nil
 }
 
 // send writes p (send(2) with MSG_NOSIGNAL: a dead peer is EPIPE, not SIGPIPE) until it is
@@ -592,6 +675,9 @@ func (l *Loop) readBridge() {
 			l.srv.stopAll(name)
 		case sig.SIGHUP:
 			l.srv.reload()
+		case sig.SIGPIPE:
+			// Counted and nothing else: not even a log line, which could be the write to a
+			// closed stderr that raised it.
 		}
 	}
 }

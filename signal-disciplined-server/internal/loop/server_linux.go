@@ -35,6 +35,7 @@ type Config struct {
 	ConnBuf    int           // bytes of echo a connection may hold before it stops being read
 	ReadBudget int           // bytes read from one connection per wakeup
 	Linger     time.Duration // how long a lingering close reads to EOF before it closes anyway
+	SpliceMin  int           // a read of at least this many bytes sends the next ones through a pipe with splice(2); 0: never
 	Wait       WaitMode
 	RawTimeout time.Duration // bound of one WaitRaw epoll_pwait
 	Limits     Limits
@@ -72,7 +73,7 @@ type Server struct {
 
 // stats are one loop's counters, read by loop 0 for SIGUSR1.
 type stats struct {
-	open, total, bytesIn, bytesOut, resets, backpressured, acceptPauses atomic.Int64
+	open, total, bytesIn, bytesOut, spliced, resets, backpressured, acceptPauses atomic.Int64
 }
 
 // New checks cfg.
@@ -82,6 +83,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.ConnBuf < 1 || cfg.ReadBudget < 1 {
 		return nil, fmt.Errorf("conn-buf %d and read-budget %d must be positive", cfg.ConnBuf, cfg.ReadBudget)
+	}
+	if cfg.SpliceMin < 0 {
+		return nil, fmt.Errorf("splice %d: want 0 (never) or a size in bytes", cfg.SpliceMin)
 	}
 	if cfg.Log == nil {
 		cfg.Log = log.New(os.Stderr, "", log.LstdFlags)
@@ -176,7 +180,7 @@ func (s *Server) Run() (err error) {
 func (s *Server) newLoop(id int) (*Loop, error) {
 	// One read never exceeds -conn-buf, so what a partial write leaves behind always fits the
 	// connection's buffer: the bound on a connection's memory is exactly -conn-buf.
-	l := &Loop{id: id, srv: s, lfd: -1, ctl: -1, rbuf: make([]byte, min(s.cfg.ReadBudget, s.cfg.ConnBuf, 64<<10))}
+	l := &Loop{id: id, srv: s, lfd: -1, ctl: -1, pr: -1, pw: -1, rbuf: make([]byte, min(s.cfg.ReadBudget, s.cfg.ConnBuf, 64<<10))}
 	ep, err := newEpoll()
 	if err != nil {
 		return l, err
@@ -186,6 +190,13 @@ func (s *Server) newLoop(id int) (*Loop, error) {
 	if err != nil {
 		l.ctl = -1
 		return l, os.NewSyscallError("eventfd2", err)
+	}
+	if s.cfg.SpliceMin > 0 {
+		var p [2]int
+		if err := unix.Pipe2(p[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
+			return l, os.NewSyscallError("pipe2", err)
+		}
+		l.pr, l.pw = p[0], p[1]
 	}
 	return l, l.ep.add(l.ctl, unix.EPOLLIN)
 }
@@ -238,20 +249,21 @@ func (s *Server) stopAll(why string) {
 
 // Stats formats the SIGUSR1 line.
 func (s *Server) Stats() string {
-	var open, total, in, out, resets, bp, pauses int64
+	var open, total, in, out, spliced, resets, bp, pauses int64
 	for _, l := range s.loops {
 		open += l.st.open.Load()
 		total += l.st.total.Load()
 		in += l.st.bytesIn.Load()
 		out += l.st.bytesOut.Load()
+		spliced += l.st.spliced.Load()
 		resets += l.st.resets.Load()
 		bp += l.st.backpressured.Load()
 		pauses += l.st.acceptPauses.Load()
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "conns open=%d total=%d bytes in=%d out=%d resets=%d backpressured=%d accept_pauses=%d cut=%d signals",
-		open, total, in, out, resets, bp, pauses, s.cut.Load())
-	for _, n := range []int{sig.SIGTERM, sig.SIGINT, sig.SIGHUP, sig.SIGQUIT, sig.SIGUSR1, sig.SIGUSR2} {
+	fmt.Fprintf(&b, "conns open=%d total=%d bytes in=%d out=%d spliced=%d resets=%d backpressured=%d accept_pauses=%d cut=%d signals",
+		open, total, in, out, spliced, resets, bp, pauses, s.cut.Load())
+	for _, n := range []int{sig.SIGTERM, sig.SIGINT, sig.SIGHUP, sig.SIGQUIT, sig.SIGPIPE, sig.SIGUSR1, sig.SIGUSR2} {
 		fmt.Fprintf(&b, " %s=%d", strings.TrimPrefix(sig.Name(n), "SIG"), s.sigCounts[n].Load())
 	}
 	var rt int64
@@ -359,5 +371,9 @@ func sockaddrString(sa unix.Sockaddr) string {
 	return fmt.Sprint(sa)
 }
 
-// bridged are the signals os/signal relays into loop 0: the runtime keeps them unblocked.
-var bridged = []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT}
+// bridged are the signals os/signal relays into loop 0: the runtime keeps the first four
+// unblocked. SIGPIPE is only counted: every send passes MSG_NOSIGNAL, and splice(2), which cannot,
+// never reaches the path that raises it (echoPipe), so the count is the proof; and with Notify a
+// write to a closed stderr fails with EPIPE instead of killing a draining server (os/signal/doc.go
+// "SIGPIPE").
+var bridged = []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGPIPE}

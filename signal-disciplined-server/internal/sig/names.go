@@ -12,6 +12,7 @@ const (
 	SIGQUIT = 3
 	SIGUSR1 = 10
 	SIGUSR2 = 12
+	SIGPIPE = 13
 	SIGTERM = 15
 	// FirstRT is the first real-time signal the Go runtime leaves to the program: 32 and 33 are
 	// glibc's SIGCANCEL and SIGSETXID and 34 is musl's SIGSYNCCALL, all marked _SigUnblock in
@@ -45,6 +46,8 @@ func Name(n int) string {
 		return "SIGUSR1"
 	case SIGUSR2:
 		return "SIGUSR2"
+	case SIGPIPE:
+		return "SIGPIPE"
 	case SIGTERM:
 		return "SIGTERM"
 	}

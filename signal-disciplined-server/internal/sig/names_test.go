@@ -7,7 +7,7 @@ func TestName(t *testing.T) {
 		n    int
 		want string
 	}{
-		{10, "SIGUSR1"}, {15, "SIGTERM"}, {34, "SIGRTMIN+0"}, {35, "SIGRTMIN+1"}, {64, "SIGRTMIN+30"}, {33, "signal 33"}, {99, "signal 99"},
+		{10, "SIGUSR1"}, {13, "SIGPIPE"}, {15, "SIGTERM"}, {34, "SIGRTMIN+0"}, {35, "SIGRTMIN+1"}, {64, "SIGRTMIN+30"}, {33, "signal 33"}, {99, "signal 99"},
 	} {
 		if got := Name(tc.n); got != tc.want {
 			t.Errorf("Name(%d) = %q, want %q", tc.n, got, tc.want)

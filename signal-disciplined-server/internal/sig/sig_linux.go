@@ -36,7 +36,7 @@ func Set(sigs []int) *unix.Sigset_t {
 // runtime copies the mask the process starts with to every thread it creates, after removing
 // only the signals it needs (runtime/signal_unix.go minitSignalMask, blockableSig), so the only
 // race-free way to get a signal blocked on every thread is to have it blocked before the runtime
-// starts: block the set on this (locked) thread and execve /proc/self/exe, which keeps the
+// starts: block the set on this (locked) thread and execve this binary again, which keeps the
 // calling thread's mask (execve(2): "the signal mask is preserved").
 //
 // In the first image EnsureBlocked returns only with an error. In the second it checks that the
@@ -75,8 +75,21 @@ func EnsureBlocked() error {
 		}
 	}
 	env = append(env, ReexecEnv+"="+strconv.Itoa(os.Getpid()))
-	err := syscall.Exec("/proc/self/exe", os.Args, env)
-	return fmt.Errorf("re-execute /proc/self/exe with the signals blocked: %w", os.NewSyscallError("execve", err))
+	path := self()
+	err := syscall.Exec(path, os.Args, env)
+	return fmt.Errorf("re-execute %s with the signals blocked: %w", path, os.NewSyscallError("execve", err))
+}
+
+// self returns the file to re-execute: the binary's own path, which keeps the process's name
+// (execve sets comm from the last part of the path it was given, so "/proc/self/exe" would make
+// ps, top and pgrep see "exe"), or /proc/self/exe itself when the binary was deleted or replaced
+// since it started (readlink then ends in " (deleted)"), so the same image always runs.
+func self() string {
+	p, err := os.Readlink("/proc/self/exe")
+	if err != nil || strings.HasSuffix(p, " (deleted)") {
+		return "/proc/self/exe"
+	}
+	return p
 }
 
 // Info is what the kernel says about one delivered signal (signalfd_siginfo).
