@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench.sh BIN: echo-load against signal-disciplined-server (raw and blocking epoll waits) and
+# bench.sh BIN: echo-load against signal-disciplined-server (raw and blocking epoll waits, and
+# raw with -spin $SPIN, default 100us: busy-polling, which the server does not do by default) and
 # against the stdlib reference (testdata/stdecho: goroutine per connection, io.Copy), built
 # in this run. PIN=0 (default): the kernel places servers and load. PIN=1: server on CPU 0, load
 # on CPU 1 (taskset): each side has exactly one core and every wakeup crosses CPUs (the setup of
@@ -13,6 +14,7 @@ SECS=${SECS:-3}
 WARMUP=${WARMUP:-500ms}
 ROUNDS=${ROUNDS:-5}
 PIN=${PIN:-0}
+SPIN=${SPIN:-100us}
 srvcpu=() loadcpu=()
 if [ "$PIN" = 1 ]; then
 	srvcpu=(taskset -c 0)
@@ -50,6 +52,8 @@ start raw "$BIN/signal-disciplined-server" -wait raw -loops "$LOOPS"
 ADDR_raw=$ADDR PID_raw=${pids[-1]}
 start blocking "$BIN/signal-disciplined-server" -wait blocking -loops "$LOOPS"
 ADDR_blocking=$ADDR PID_blocking=${pids[-1]}
+start spin "$BIN/signal-disciplined-server" -wait raw -loops "$LOOPS" -spin "$SPIN"
+ADDR_spin=$ADDR PID_spin=${pids[-1]}
 start stdlib "$tmp/stdecho"
 ADDR_stdlib=$ADDR PID_stdlib=${pids[-1]}
 
@@ -67,7 +71,7 @@ scenarios=(
 	"1000 conns pipeline 4 KiB|-conns 1000 -size 4096 -mode pipeline -depth 4"
 	"100 conns pipeline 64 KiB|-conns 100 -size 65536 -mode pipeline -depth 4"
 )
-servers=(stdlib raw blocking)
+servers=(stdlib raw blocking spin)
 echo "machine: $(nproc) CPUs, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg); PIN=$PIN LOOPS=$LOOPS"
 echo "srv_cpu_us, srv_cs: the server's CPU microseconds and context switches per echoed message;"
 echo "srv_wait%: time its threads were runnable but waiting for a CPU, summed over threads, in % of the run"
@@ -88,8 +92,8 @@ for sc in "${scenarios[@]}"; do
 	declare -A rate p50 p99 p999 cpuus csw_ waitp
 	read -r st0 tot0 < <(steal)
 	for round in $(seq "$ROUNDS"); do
-		for i in 0 1 2; do
-			srv=${servers[$(((i + round) % 3))]}
+		for i in "${!servers[@]}"; do
+			srv=${servers[$(((i + round) % ${#servers[@]}))]}
 			addr_var=ADDR_$srv pid_var=PID_$srv
 			t0=$(ticks "${!pid_var}") s0=$(switches "${!pid_var}") q0=$(waited "${!pid_var}")
 			line=$("${loadcpu[@]}" "$BIN/echo-load" -addr "${!addr_var}" $args -duration "${SECS}s" -warmup "$WARMUP" | grep '^result ')
@@ -113,6 +117,7 @@ for sc in "${scenarios[@]}"; do
 		stdlib) label="stdlib (io.Copy)" ;;
 		raw) label="this, -wait raw (default)" ;;
 		blocking) label="this, -wait blocking" ;;
+		spin) label="this, -spin $SPIN" ;;
 		esac
 		printf '%-26s %-26s %8s %8s %8s %8s %18s %18s %10s %6s %9s\n' "$name" "$label" "$(median <<<"${rate[$srv]}")" \
 			"$(median <<<"${p50[$srv]}")" "$(median <<<"${p99[$srv]}")" "$(median <<<"${p999[$srv]}")" \

@@ -754,6 +754,31 @@ func countFDs(t *testing.T, pid int) int {
 	return len(ents)
 }
 
+// TestSpinIsBounded: with -spin the loop keeps polling after an event instead of sleeping, and
+// stops when the spin runs out. 300 ms of spin after one echo burns CPU (ticks are 10 ms); the
+// second after it burns next to none.
+func TestSpinIsBounded(t *testing.T) {
+	s := startServer(t, nil, "-spin", "300ms")
+	idle := cpuTicks(t, s.pid)
+	time.Sleep(500 * time.Millisecond)
+	if burnt := cpuTicks(t, s.pid) - idle; burnt > 5 {
+		t.Fatalf("%d clock ticks in 500 ms before any connection: the loop spins without events", burnt)
+	}
+	before := cpuTicks(t, s.pid)
+	echoOnce(t, dial(t, s.addr), "spin")
+	time.Sleep(time.Second)
+	spun := cpuTicks(t, s.pid) - before
+	time.Sleep(time.Second)
+	after := cpuTicks(t, s.pid) - before - spun
+	t.Logf("clock ticks: %d in the second after an echo, %d in the next", spun, after)
+	if spun < 10 {
+		t.Errorf("%d clock ticks in the second after an echo with -spin 300ms: the loop did not spin", spun)
+	}
+	if after > 5 {
+		t.Errorf("%d clock ticks in the second after the spin ended: the spin is not bounded", after)
+	}
+}
+
 // TestEMFILE lowers the running server's RLIMIT_NOFILE with prlimit(2) (the test binary's own
 // limit is untouched) until accept fails with EMFILE. The loop must not spin (its CPU time over a
 // 1 s window stays under 10% of a core) and must serve the waiting clients once others close.
@@ -974,6 +999,7 @@ func TestBadUsage(t *testing.T) {
 		{[]string{"-config", "/nonexistent/limits"}, "config: open /nonexistent/limits"},
 		{[]string{"-drain-timeout", "0s"}, "must be positive"},
 		{[]string{"-splice", "-1"}, "splice -1: want 0"},
+		{[]string{"-spin", "-1ms"}, "spin -1ms: want 0"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
 		{[]string{"-bogus"}, "flag provided but not defined"},
 	} {

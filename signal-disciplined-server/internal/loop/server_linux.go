@@ -37,6 +37,7 @@ type Config struct {
 	Linger     time.Duration // how long a lingering close reads to EOF before it closes anyway
 	SpliceMin  int           // a read of at least this many bytes sends the next ones through a pipe with splice(2); 0: never
 	Wait       WaitMode
+	Spin       time.Duration // after an event, poll (epoll_pwait with timeout 0) this long before sleeping; 0: never
 	RawTimeout time.Duration // bound of one WaitRaw epoll_pwait
 	Limits     Limits
 	Log        *log.Logger
@@ -83,6 +84,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.ConnBuf < 1 || cfg.ReadBudget < 1 {
 		return nil, fmt.Errorf("conn-buf %d and read-budget %d must be positive", cfg.ConnBuf, cfg.ReadBudget)
+	}
+	if cfg.Spin < 0 {
+		return nil, fmt.Errorf("spin %v: want 0 (never) or a duration", cfg.Spin)
 	}
 	if cfg.SpliceMin < 0 {
 		return nil, fmt.Errorf("splice %d: want 0 (never) or a size in bytes", cfg.SpliceMin)
