@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# bench.sh BIN: echo-load against signal-disciplined-server (raw and blocking epoll waits, and
-# raw with -spin $SPIN, default 100us: busy-polling, which the server does not do by default) and
-# against the stdlib reference (testdata/stdecho: goroutine per connection, io.Copy), built
+# bench.sh BIN: echo-load against signal-disciplined-server (its defaults: -wait raw -spin 100us;
+# and without the busy-poll, -spin 0, with each wait: what the spin buys, and raw against blocking)
+# and against the stdlib reference (testdata/stdecho: goroutine per connection, io.Copy), built
 # in this run. PIN=0 (default): the kernel places servers and load. PIN=1: server on CPU 0, load
 # on CPU 1 (taskset): each side has exactly one core and every wakeup crosses CPUs (the setup of
 # the study DESIGN.md quotes). LOOPS: this server's -loops (default 1, its own default: on 2 CPUs
@@ -14,7 +14,6 @@ SECS=${SECS:-3}
 WARMUP=${WARMUP:-500ms}
 ROUNDS=${ROUNDS:-5}
 PIN=${PIN:-0}
-SPIN=${SPIN:-100us}
 srvcpu=() loadcpu=()
 if [ "$PIN" = 1 ]; then
 	srvcpu=(taskset -c 0)
@@ -48,12 +47,12 @@ start() {
 	cat "$tmp/$name.log" >&2
 	exit 1
 }
-start raw "$BIN/signal-disciplined-server" -wait raw -loops "$LOOPS"
+start this "$BIN/signal-disciplined-server" -loops "$LOOPS"
+ADDR_this=$ADDR PID_this=${pids[-1]}
+start raw "$BIN/signal-disciplined-server" -wait raw -spin 0 -loops "$LOOPS"
 ADDR_raw=$ADDR PID_raw=${pids[-1]}
-start blocking "$BIN/signal-disciplined-server" -wait blocking -loops "$LOOPS"
+start blocking "$BIN/signal-disciplined-server" -wait blocking -spin 0 -loops "$LOOPS"
 ADDR_blocking=$ADDR PID_blocking=${pids[-1]}
-start spin "$BIN/signal-disciplined-server" -wait raw -loops "$LOOPS" -spin "$SPIN"
-ADDR_spin=$ADDR PID_spin=${pids[-1]}
 start stdlib "$tmp/stdecho"
 ADDR_stdlib=$ADDR PID_stdlib=${pids[-1]}
 
@@ -71,13 +70,13 @@ scenarios=(
 	"1000 conns pipeline 4 KiB|-conns 1000 -size 4096 -mode pipeline -depth 4"
 	"100 conns pipeline 64 KiB|-conns 100 -size 65536 -mode pipeline -depth 4"
 )
-servers=(stdlib raw blocking spin)
+servers=(stdlib this raw blocking)
 echo "machine: $(nproc) CPUs, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg); PIN=$PIN LOOPS=$LOOPS"
 echo "srv_cpu_us, srv_cs: the server's CPU microseconds and context switches per echoed message;"
 echo "srv_wait%: time its threads were runnable but waiting for a CPU, summed over threads, in % of the run"
 echo "each cell: median of $ROUNDS rounds of ${SECS}s (after ${WARMUP} warm-up); a round runs every server once, rotating their order"
 echo "x stdlib, p99 x: median [min-max] of the per-round ratios (each round's figure over the stdlib server's in the same round)"
-printf '%-26s %-26s %8s %8s %8s %8s %18s %18s %10s %6s %9s\n' scenario server msgs/s p50_us p99_us p999_us "x stdlib" "p99 x" "srv_cpu_us" "srv_cs" "srv_wait%"
+printf '%-26s %-29s %8s %8s %8s %8s %18s %18s %10s %6s %9s\n' scenario server msgs/s p50_us p99_us p999_us "x stdlib" "p99 x" "srv_cpu_us" "srv_cs" "srv_wait%"
 median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 # ratios A B: median [min-max] of A[i]/B[i] over two space-separated lists of the same rounds.
 ratios() {
@@ -115,11 +114,11 @@ for sc in "${scenarios[@]}"; do
 	for srv in "${servers[@]}"; do
 		case $srv in
 		stdlib) label="stdlib (io.Copy)" ;;
-		raw) label="this, -wait raw (default)" ;;
-		blocking) label="this, -wait blocking" ;;
-		spin) label="this, -spin $SPIN" ;;
+		this) label="this (defaults)" ;;
+		raw) label="this, -spin 0" ;;
+		blocking) label="this, -wait blocking -spin 0" ;;
 		esac
-		printf '%-26s %-26s %8s %8s %8s %8s %18s %18s %10s %6s %9s\n' "$name" "$label" "$(median <<<"${rate[$srv]}")" \
+		printf '%-26s %-29s %8s %8s %8s %8s %18s %18s %10s %6s %9s\n' "$name" "$label" "$(median <<<"${rate[$srv]}")" \
 			"$(median <<<"${p50[$srv]}")" "$(median <<<"${p99[$srv]}")" "$(median <<<"${p999[$srv]}")" \
 			"$(ratios "${rate[$srv]}" "${rate[stdlib]}")" "$(ratios "${p99[$srv]}" "${p99[stdlib]}")" \
 			"$(median <<<"${cpuus[$srv]}")" "$(median <<<"${csw_[$srv]}")" "$(median <<<"${waitp[$srv]}")"

@@ -44,7 +44,7 @@ func TestServerInProcess(t *testing.T) {
 			reloaded := make(chan struct{}, 1)
 			srv, err := New(Config{
 				Addr: "127.0.0.1:0", Loops: 2, ConnBuf: 4096, ReadBudget: 8192, Linger: time.Second,
-				Wait: mode, RawTimeout: 10 * time.Millisecond,
+				Wait: mode, RawTimeout: 10 * time.Millisecond, Spin: 100 * time.Microsecond, SpliceMin: 4096,
 				Limits: Limits{MaxConns: 100, DrainTimeout: time.Minute, DrainIdle: time.Minute},
 				Log:    log.New(&logs, "", 0),
 				Ready:  func(a string) { addr <- a },
