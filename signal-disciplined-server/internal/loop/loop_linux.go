@@ -14,6 +14,11 @@ const (
 	acceptBatch = 64                     // connections taken per listener wakeup, so accept cannot starve I/O
 	acceptPause = 100 * time.Millisecond // how long accept rests after EMFILE/ENFILE or at -max-conns
 	tick        = 50 * time.Millisecond  // how often draining and lingering connections are inspected
+	// spinBatch: the loop busy-polls (-spin) only after a wakeup that brought at most this many
+	// events. More means it is throughput-bound: events come without spinning, and a spinning
+	// thread takes CPU from the load it serves (1000 pipelined connections: 131k msgs/s spinning
+	// after every wakeup, 157k after small ones only, 157k without spin; medians of 5 runs).
+	spinBatch = 16
 )
 
 // Loop is one epoll loop. Everything in it is touched only by its own goroutine, except st.
@@ -109,9 +114,10 @@ func (l *Loop) run() error {
 	l.now = time.Now()
 	l.lastTick = l.now
 	var lastEvent time.Time // no spin before the first event
+	lastBatch := 0
 	for {
 		msec := l.timeout()
-		spinning := cfg.Spin > 0 && l.now.Sub(lastEvent) < cfg.Spin
+		spinning := cfg.Spin > 0 && lastBatch <= spinBatch && l.now.Sub(lastEvent) < cfg.Spin
 		if spinning {
 			msec = 0
 		}
@@ -122,7 +128,7 @@ func (l *Loop) run() error {
 		l.now = time.Now()
 		switch {
 		case len(evs) > 0:
-			lastEvent = l.now
+			lastEvent, lastBatch = l.now, len(evs)
 		case spinning:
 			// Nothing yet: let whatever shares this CPU (the peer we are waiting for, as often as
 			// not) run first. Without the yield, 1000 pipelined connections lost throughput.
