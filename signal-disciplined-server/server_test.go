@@ -756,7 +756,7 @@ func countFDs(t *testing.T, pid int) int {
 
 // TestSpinIsBounded: with -spin the loop keeps polling after an event instead of sleeping, and
 // stops when the spin runs out. 300 ms of spin after one echo burns CPU (ticks are 10 ms); the
-// second after it burns next to none.
+// second after it burns next to none; and a loop with more than 8 connections does not spin.
 func TestSpinIsBounded(t *testing.T) {
 	s := startServer(t, nil, "-spin", "300ms")
 	idle := cpuTicks(t, s.pid)
@@ -776,6 +776,20 @@ func TestSpinIsBounded(t *testing.T) {
 	}
 	if after > 5 {
 		t.Errorf("%d clock ticks in the second after the spin ended: the spin is not bounded", after)
+	}
+	conns := []*net.TCPConn{}
+	for range 9 { // with the one above: 10 open
+		conns = append(conns, dial(t, s.addr))
+	}
+	s.statsUntil("open=10", func(m map[string]int64) bool { return m["open"] == 10 })
+	time.Sleep(time.Second) // the stats signals were events too
+	before = cpuTicks(t, s.pid)
+	echoOnce(t, conns[0], "no spin")
+	time.Sleep(time.Second)
+	busy := cpuTicks(t, s.pid) - before
+	t.Logf("clock ticks: %d in the second after an echo with 10 connections open", busy)
+	if busy > 5 {
+		t.Errorf("%d clock ticks in the second after an echo with 10 connections open: the loop spins above 8", busy)
 	}
 }
 
