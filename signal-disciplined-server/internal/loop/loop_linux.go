@@ -17,8 +17,9 @@ const (
 	// spinConns: the loop busy-polls (-spin) only while it serves at most this many connections.
 	// With a handful, every request waits on a wakeup of this thread, which spinning saves; with
 	// more, the loop finds events without spinning, and a spinning thread holds a CPU that the
-	// peers on the same machine could use: `make bench` with spin at any load measured 0.95x
-	// the stdlib server at 100 connections and 1.09x at 1000, against 1.05x and 1.18x without.
+	// peers on the same machine could use: in one `make bench` run, spinning at any connection
+	// count measured 1.09x the stdlib server at 100 connections and 1.06x at 1000, against 1.12x
+	// and 1.17x without spin (README.md "Benchmarks").
 	spinConns = 8
 )
 
