@@ -491,8 +491,8 @@ func (l *Loop) read(c *conn) bool {
 // splice(2) to a socket cannot pass MSG_NOSIGNAL. The kernel raises SIGPIPE only for EPIPE
 // without a pending socket error (sk_stream_error, net/core/stream.c), and a reset peer's first
 // error is ECONNRESET, after which the connection is closed, so no splice reaches that path. If
-// one ever did, the signal is harmless: SIGPIPE without os/signal.Notify on a descriptor other
-// than 1 and 2 is dropped by the runtime's handler (os/signal/doc.go "SIGPIPE").
+// one ever did, the signal would be counted and nothing else: SIGPIPE is bridged (`bridged`),
+// and the stats line's PIPE= shows it (TestResetsAmidSplicing requires 0).
 func (l *Loop) echoPipe(c *conn, n int) bool {
 	w := 0
 	for w < n {

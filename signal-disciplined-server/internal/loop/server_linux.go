@@ -37,7 +37,7 @@ type Config struct {
 	Linger     time.Duration // how long a lingering close reads to EOF before it closes anyway
 	SpliceMin  int           // a read of at least this many bytes sends the next ones through a pipe with splice(2); 0: never
 	Wait       WaitMode
-	Spin       time.Duration // after an event, poll (epoll_pwait with timeout 0) this long before sleeping; 0: never
+	Spin       time.Duration // after an event, poll (epoll_pwait with timeout 0) this long before sleeping, at up to spinConns connections; 0: never
 	RawTimeout time.Duration // bound of one WaitRaw epoll_pwait
 	Limits     Limits
 	Log        *log.Logger
