@@ -18,7 +18,10 @@ wait_for() {
 	return 1
 }
 
-step() { printf '\n\033[1m=== forensics %s\033[0m\n' "$*"; }
+# Headings in bold on a terminal only: escapes in a log or a pipe are noise.
+bold='' plain=''
+if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; fi
+step() { printf '\n%s=== forensics %s%s\n' "$bold" "$*" "$plain"; }
 
 step "spawn -workers 4 -duration 2s (runs to the end)"
 "$bin" spawn -workers 4 -duration 2s -interval 1s
