@@ -15,10 +15,11 @@ import (
 	"testing"
 )
 
-// TestEveryThreadConfined starts the real binary blocked on a pipe and reads the status of
-// each of its threads: all must show the filter (Seccomp: 2) and no_new_privs.
-func TestEveryThreadConfined(t *testing.T) {
-	cmd := exec.Command(binPath)
+// startEchoing starts cmd, a cat reading a pipe, and returns once a line written to its stdin
+// has come back: the cat is then past its start-up (ours: inside its filter) and blocked reading
+// again. The process is killed when the test ends, if still running.
+func startEchoing(t *testing.T, cmd *exec.Cmd) io.WriteCloser {
+	t.Helper()
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -30,16 +31,21 @@ func TestEveryThreadConfined(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
-	// Readiness: a line echoed back proves cat is past its filter installation and copying;
-	// it now blocks reading the pipe again.
+	t.Cleanup(func() { cmd.Process.Kill() })
 	if _, err := io.WriteString(stdin, "ping\n"); err != nil {
 		t.Fatal(err)
 	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil || line != "ping\n" {
-		t.Fatalf("echo: %q, %v", line, err)
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "ping\n" {
+		t.Fatalf("%s: echo %q, %v", strings.Join(cmd.Args, " "), line, err)
 	}
+	return stdin
+}
+
+// TestEveryThreadConfined starts the real binary blocked on a pipe and reads the status of
+// each of its threads: all must show the filter (Seccomp: 2) and no_new_privs.
+func TestEveryThreadConfined(t *testing.T) {
+	cmd := exec.Command(binPath)
+	stdin := startEchoing(t, cmd)
 	tasks, err := filepath.Glob("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/task/*/status")
 	if err != nil || len(tasks) < 2 {
 		t.Fatalf("threads of cat: %v %v (a Go program has several)", tasks, err)
@@ -218,32 +224,14 @@ func TestSignalsKillLikeGNU(t *testing.T) {
 			var status [2]syscall.WaitStatus
 			for i, bin := range []string{gnuCat, binPath} {
 				cmd := exec.Command("prlimit", "--core=0", "--", bin)
-				stdin, err := cmd.StdinPipe()
-				if err != nil {
-					t.Fatal(err)
-				}
-				stdout, err := cmd.StdoutPipe()
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := cmd.Start(); err != nil {
-					t.Fatal(err)
-				}
-				// Readiness: the echoed line proves this cat is copying (ours: inside its filter).
-				if _, err := io.WriteString(stdin, "ping\n"); err != nil {
-					t.Fatal(err)
-				}
-				if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "ping\n" {
-					cmd.Process.Kill()
-					t.Fatalf("%s echo: %q, %v", bin, line, err)
-				}
+				stdin := startEchoing(t, cmd)
 				if err := cmd.Process.Signal(sig); err != nil {
 					t.Fatal(err)
 				}
 				// EOF ends a cat that inherited the signal ignored (SIGINT in a background job):
 				// then both must exit 0 instead.
 				stdin.Close()
-				err = cmd.Wait()
+				err := cmd.Wait()
 				var ee *exec.ExitError
 				if err != nil && !errors.As(err, &ee) {
 					t.Fatal(err)
