@@ -36,9 +36,11 @@
 //	                    through the loop's pipe, never copying the payload (default 4096; 0: never)
 //	-config FILE        "name value" lines for max-conns, drain-timeout, drain-idle; read at start
 //	                    and on SIGHUP, overriding the flags
-//	-spin D             busy-poll: while a loop has at most 8 connections, after an event keep
-//	                    polling epoll (timeout 0, sched_yield between polls) for up to D before
-//	                    sleeping in it (default 100us; 0: never)
+//	-spin D             busy-poll: after an event keep polling epoll (timeout 0, sched_yield
+//	                    between polls) for up to D before sleeping in it (default 100us; 0: never)
+//	-slice D            EEVDF slice each loop thread asks for with sched_setattr: a shorter slice
+//	                    than its CPU's running task lets a woken loop preempt it (default 100us,
+//	                    the kernel's minimum; 0: the kernel's default)
 //	-wait MODE          raw (RawSyscall6 epoll_pwait bounded by -raw-timeout, keeps the P) or
 //	                    blocking (unix.EpollWait, -1) (default raw)
 package main
@@ -94,7 +96,8 @@ func run(_ context.Context, args []string, _ io.Reader, _, stderr io.Writer) err
 	fs.IntVar(&cfg.ConnBuf, "conn-buf", 64<<10, "`bytes` of unsent echo a connection may hold before it is no longer read")
 	fs.IntVar(&cfg.ReadBudget, "read-budget", 64<<10, "`bytes` read from one connection per wakeup")
 	fs.IntVar(&cfg.SpliceMin, "splice", 4096, "after a read of at least this many `bytes`, echo a connection with splice(2) through a pipe, without copying (0: never)")
-	fs.DurationVar(&cfg.Spin, "spin", 100*time.Microsecond, "busy-poll: while a loop has at most 8 connections, after an event poll without sleeping for up to this `duration` before blocking in epoll_pwait (lower latency for CPU burnt; 0: never)")
+	fs.DurationVar(&cfg.Spin, "spin", 100*time.Microsecond, "busy-poll: after an event, poll without sleeping for up to this `duration` before blocking in epoll_pwait (lower latency for CPU burnt; 0: never)")
+	fs.DurationVar(&cfg.Slice, "slice", 100*time.Microsecond, "EEVDF slice each loop thread asks for (sched_setattr), so a woken loop can preempt a task with a longer one: `duration` 100us-100ms, 0: the kernel's")
 	fs.DurationVar(&cfg.Linger, "linger", 2*time.Second, "how long a lingering close reads to the peer's EOF")
 	fs.DurationVar(&cfg.RawTimeout, "raw-timeout", 10*time.Millisecond, "bound of one epoll_pwait in -wait raw")
 	wait := fs.String("wait", "raw", "epoll wait: `raw` (RawSyscall6, bounded, keeps the P) or blocking (unix.EpollWait)")

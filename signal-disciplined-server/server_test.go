@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"kernel-foundations/signal-disciplined-server/internal/sig"
 )
@@ -40,6 +42,12 @@ func startServer(t *testing.T, env []string, args ...string) *server {
 	t.Helper()
 	cmd := exec.Command(binPath, append([]string{"-listen", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
+	return startCmd(t, cmd)
+}
+
+// startCmd starts cmd, a server or a command that execs one, and waits for its "listening on".
+func startCmd(t *testing.T, cmd *exec.Cmd) *server {
+	t.Helper()
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -756,7 +764,7 @@ func countFDs(t *testing.T, pid int) int {
 
 // TestSpinIsBounded: with -spin the loop keeps polling after an event instead of sleeping, and
 // stops when the spin runs out. 300 ms of spin after one echo burns CPU (ticks are 10 ms); the
-// second after it burns next to none; and a loop with more than 8 connections does not spin.
+// second after it burns next to none; and with -spin 0 an echo costs next to none either.
 func TestSpinIsBounded(t *testing.T) {
 	s := startServer(t, nil, "-spin", "300ms")
 	idle := cpuTicks(t, s.pid)
@@ -777,19 +785,76 @@ func TestSpinIsBounded(t *testing.T) {
 	if after > 5 {
 		t.Errorf("%d clock ticks in the second after the spin ended: the spin is not bounded", after)
 	}
-	conns := []*net.TCPConn{}
-	for range 9 { // with the one above: 10 open
-		conns = append(conns, dial(t, s.addr))
-	}
-	s.statsUntil("open=10", func(m map[string]int64) bool { return m["open"] == 10 })
-	time.Sleep(time.Second) // the stats signals were events too
-	before = cpuTicks(t, s.pid)
-	echoOnce(t, conns[0], "no spin")
+
+	off := startServer(t, nil, "-spin", "0")
+	c := dial(t, off.addr)
+	echoOnce(t, c, "warm")
+	time.Sleep(500 * time.Millisecond)
+	before = cpuTicks(t, off.pid)
+	echoOnce(t, c, "no spin")
 	time.Sleep(time.Second)
-	busy := cpuTicks(t, s.pid) - before
-	t.Logf("clock ticks: %d in the second after an echo with 10 connections open", busy)
+	busy := cpuTicks(t, off.pid) - before
+	t.Logf("clock ticks: %d in the second after an echo with -spin 0", busy)
 	if busy > 5 {
-		t.Errorf("%d clock ticks in the second after an echo with 10 connections open: the loop spins above 8", busy)
+		t.Errorf("%d clock ticks in the second after an echo with -spin 0: the loop spins", busy)
+	}
+}
+
+// sysSchedGetattr: sched_getattr(2), which package syscall has no number for.
+var sysSchedGetattr = map[string]uintptr{"amd64": 315, "arm64": 275}[runtime.GOARCH]
+
+// schedAttr reads thread tid's scheduling attributes: its nice value and, for SCHED_OTHER, the
+// slice it runs with (sched_attr.sched_runtime, Linux 6.12+).
+func schedAttr(t *testing.T, tid int) (nice int32, slice time.Duration) {
+	t.Helper()
+	var a struct {
+		size, policy     uint32
+		flags            uint64
+		nice             int32
+		priority         uint32
+		runtime          uint64
+		deadline, period uint64
+		utilMin, utilMax uint32
+	}
+	_, _, errno := syscall.Syscall6(sysSchedGetattr, uintptr(tid), uintptr(unsafe.Pointer(&a)), unsafe.Sizeof(a), 0, 0, 0)
+	if errno != 0 {
+		t.Fatalf("sched_getattr %d: %v", tid, errno)
+	}
+	return a.nice, time.Duration(a.runtime)
+}
+
+// TestLoopSlice: each loop thread, and no other thread, runs with the slice -slice asked for,
+// read back per thread with sched_getattr; and a server started under nice(1) keeps its nice
+// value on the loop threads, which sched_setattr would reset were it not read first.
+func TestLoopSlice(t *testing.T) {
+	const want = 250 * time.Microsecond
+	s := startCmd(t, exec.Command("nice", "-n", "7", binPath, "-listen", "127.0.0.1:0", "-loops", "2", "-slice", want.String()))
+	// The loops set their slice as they start, just after the "listening on" line.
+	var sliced []string
+	for range 100 {
+		tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", s.pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sliced = sliced[:0]
+		for _, task := range tasks {
+			tid, _ := strconv.Atoi(task.Name())
+			nice, slice := schedAttr(t, tid)
+			if nice != 7 {
+				t.Fatalf("thread %d runs at nice %d, started at 7", tid, nice)
+			}
+			if slice == want {
+				sliced = append(sliced, task.Name())
+			}
+		}
+		if len(sliced) >= 2 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("threads with a %v slice: %v", want, sliced)
+	if len(sliced) != 2 {
+		t.Errorf("%d threads run with a %v slice, want the 2 loop threads", len(sliced), want)
 	}
 }
 
@@ -1014,6 +1079,7 @@ func TestBadUsage(t *testing.T) {
 		{[]string{"-drain-timeout", "0s"}, "must be positive"},
 		{[]string{"-splice", "-1"}, "splice -1: want 0"},
 		{[]string{"-spin", "-1ms"}, "spin -1ms: want 0"},
+		{[]string{"-slice", "50us"}, "slice 50µs: want 0 (the kernel's) or 100µs to 100ms"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
 		{[]string{"-bogus"}, "flag provided but not defined"},
 	} {

@@ -14,13 +14,6 @@ const (
 	acceptBatch = 64                     // connections taken per listener wakeup, so accept cannot starve I/O
 	acceptPause = 100 * time.Millisecond // how long accept rests after EMFILE/ENFILE or at -max-conns
 	tick        = 50 * time.Millisecond  // how often draining and lingering connections are inspected
-	// spinConns: the loop busy-polls (-spin) only while it serves at most this many connections.
-	// With a handful, every request waits on a wakeup of this thread, which spinning saves; with
-	// more, the loop finds events without spinning, and a spinning thread holds a CPU that the
-	// peers on the same machine could use: in one `make bench` run, spinning at any connection
-	// count measured 1.09x the stdlib server at 100 connections and 1.06x at 1000, against 1.12x
-	// and 1.17x without spin (README.md "Benchmarks").
-	spinConns = 8
 )
 
 // Loop is one epoll loop. Everything in it is touched only by its own goroutine, except st.
@@ -118,7 +111,7 @@ func (l *Loop) run() error {
 	var lastEvent time.Time // no spin before the first event
 	for {
 		msec := l.timeout()
-		spinning := cfg.Spin > 0 && l.nconn <= spinConns && l.now.Sub(lastEvent) < cfg.Spin
+		spinning := cfg.Spin > 0 && l.now.Sub(lastEvent) < cfg.Spin
 		if spinning {
 			msec = 0
 		}

@@ -37,7 +37,8 @@ type Config struct {
 	Linger     time.Duration // how long a lingering close reads to EOF before it closes anyway
 	SpliceMin  int           // a read of at least this many bytes sends the next ones through a pipe with splice(2); 0: never
 	Wait       WaitMode
-	Spin       time.Duration // after an event, poll (epoll_pwait with timeout 0) this long before sleeping, at up to spinConns connections; 0: never
+	Spin       time.Duration // after an event, poll (epoll_pwait with timeout 0) this long before sleeping; 0: never
+	Slice      time.Duration // EEVDF slice each loop thread asks for (sched_setattr sched_runtime); 0: the kernel's
 	RawTimeout time.Duration // bound of one WaitRaw epoll_pwait
 	Limits     Limits
 	Log        *log.Logger
@@ -87,6 +88,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Spin < 0 {
 		return nil, fmt.Errorf("spin %v: want 0 (never) or a duration", cfg.Spin)
+	}
+	if cfg.Slice != 0 && (cfg.Slice < minSlice || cfg.Slice > maxSlice) {
+		return nil, fmt.Errorf("slice %v: want 0 (the kernel's) or %v to %v", cfg.Slice, minSlice, maxSlice)
 	}
 	if cfg.SpliceMin < 0 {
 		return nil, fmt.Errorf("splice %d: want 0 (never) or a size in bytes", cfg.SpliceMin)
@@ -157,6 +161,11 @@ func (s *Server) Run() (err error) {
 			// Locked for good: the loop's thread is its identity (one epoll, one P while it
 			// waits in WaitRaw mode). The goroutine exits locked, which ends the thread too.
 			runtime.LockOSThread()
+			if s.cfg.Slice > 0 {
+				if err := setSlice(s.cfg.Slice); err != nil {
+					s.cfg.Log.Printf("loop %d: %v; the thread keeps the kernel's slice", l.id, err)
+				}
+			}
 			err := l.run()
 			s.live.Add(-1)
 			if err != nil {
