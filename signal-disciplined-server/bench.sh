@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# bench.sh BIN: echo-load against signal-disciplined-server (its defaults: -wait raw -spin 100us;
-# and without the busy-poll, -spin 0, with each wait: what the spin buys, and raw against blocking)
-# and against the stdlib reference (testdata/stdecho: goroutine per connection, io.Copy), built
-# in this run. PIN=0 (default): the kernel places servers and load. PIN=1: server on CPU 0, load
-# on CPU 1 (taskset): each side has exactly one core and every wakeup crosses CPUs (the setup of
-# the study DESIGN.md quotes). LOOPS: this server's -loops (default 1, its own default: on 2 CPUs
-# the load generator needs the other one; README.md "Benchmarks" has the 2-loop figures).
+# bench.sh BIN: echo-load against signal-disciplined-server and against the stdlib reference
+# (testdata/stdecho: goroutine per connection, io.Copy), built in this run. The server runs with
+# one loop per CPU (-loops $(nproc)), as the stdlib server runs one P per CPU; its other settings
+# are its defaults (-wait raw -spin 100us -slice 100us). Three more rows show what each choice
+# buys: -loops 1 (the server's default loop count), -spin 0 -slice 0 (no busy-poll, the kernel's
+# slice), and the same with -wait blocking.
+# PIN=0 (default): the kernel places servers and load. PIN=1: server on CPU 0, load on CPU 1
+# (taskset): each side has exactly one core and every wakeup crosses CPUs (the setup of the
+# study DESIGN.md quotes). LOOPS: the loop count of the main rows (default: the CPU count).
 # Environment: SECS (measured seconds per run, default 3), WARMUP (default 500ms), ROUNDS
 # (default 5): server and load share the CPUs, so each figure is a median over interleaved rounds.
 set -euo pipefail
@@ -19,7 +21,7 @@ if [ "$PIN" = 1 ]; then
 	srvcpu=(taskset -c 0)
 	loadcpu=(taskset -c 1)
 fi
-LOOPS=${LOOPS:-1}
+LOOPS=${LOOPS:-$(nproc)}
 cd "$(dirname "$0")"
 tmp=$(mktemp -d)
 pids=()
@@ -49,9 +51,11 @@ start() {
 }
 start this "$BIN/signal-disciplined-server" -loops "$LOOPS"
 ADDR_this=$ADDR PID_this=${pids[-1]}
-start raw "$BIN/signal-disciplined-server" -wait raw -spin 0 -loops "$LOOPS"
+start one "$BIN/signal-disciplined-server" -loops 1
+ADDR_one=$ADDR PID_one=${pids[-1]}
+start raw "$BIN/signal-disciplined-server" -wait raw -spin 0 -slice 0 -loops "$LOOPS"
 ADDR_raw=$ADDR PID_raw=${pids[-1]}
-start blocking "$BIN/signal-disciplined-server" -wait blocking -spin 0 -loops "$LOOPS"
+start blocking "$BIN/signal-disciplined-server" -wait blocking -spin 0 -slice 0 -loops "$LOOPS"
 ADDR_blocking=$ADDR PID_blocking=${pids[-1]}
 start stdlib "$tmp/stdecho"
 ADDR_stdlib=$ADDR PID_stdlib=${pids[-1]}
@@ -70,13 +74,13 @@ scenarios=(
 	"1000 conns pipeline 4 KiB|-conns 1000 -size 4096 -mode pipeline -depth 4"
 	"100 conns pipeline 64 KiB|-conns 100 -size 65536 -mode pipeline -depth 4"
 )
-servers=(stdlib this raw blocking)
+servers=(stdlib this one raw blocking)
 echo "machine: $(nproc) CPUs, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg); PIN=$PIN LOOPS=$LOOPS"
 echo "srv_cpu_us, srv_cs: the server's CPU microseconds and context switches per echoed message;"
 echo "srv_wait%: time its threads were runnable but waiting for a CPU, summed over threads, in % of the run"
 echo "each cell: median of $ROUNDS rounds of ${SECS}s (after ${WARMUP} warm-up); a round runs every server once, rotating their order"
 echo "x stdlib, p99 x: median [min-max] of the per-round ratios (each round's figure over the stdlib server's in the same round)"
-printf '%-26s %-29s %8s %8s %8s %8s %18s %18s %10s %6s %9s\n' scenario server msgs/s p50_us p99_us p999_us "x stdlib" "p99 x" "srv_cpu_us" "srv_cs" "srv_wait%"
+printf '%-26s %-34s %8s %8s %8s %8s %18s %18s %10s %6s %9s\n' scenario server msgs/s p50_us p99_us p999_us "x stdlib" "p99 x" "srv_cpu_us" "srv_cs" "srv_wait%"
 median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 # ratios A B: median [min-max] of A[i]/B[i] over two space-separated lists of the same rounds.
 ratios() {
@@ -114,11 +118,12 @@ for sc in "${scenarios[@]}"; do
 	for srv in "${servers[@]}"; do
 		case $srv in
 		stdlib) label="stdlib (io.Copy)" ;;
-		this) label="this (defaults)" ;;
-		raw) label="this, -spin 0" ;;
-		blocking) label="this, -wait blocking -spin 0" ;;
+		this) label="this, -loops $LOOPS" ;;
+		one) label="this, -loops 1" ;;
+		raw) label="this, -loops $LOOPS -spin 0 -slice 0" ;;
+		blocking) label="same, -wait blocking" ;;
 		esac
-		printf '%-26s %-29s %8s %8s %8s %8s %18s %18s %10s %6s %9s\n' "$name" "$label" "$(median <<<"${rate[$srv]}")" \
+		printf '%-26s %-34s %8s %8s %8s %8s %18s %18s %10s %6s %9s\n' "$name" "$label" "$(median <<<"${rate[$srv]}")" \
 			"$(median <<<"${p50[$srv]}")" "$(median <<<"${p99[$srv]}")" "$(median <<<"${p999[$srv]}")" \
 			"$(ratios "${rate[$srv]}" "${rate[stdlib]}")" "$(ratios "${p99[$srv]}" "${p99[stdlib]}")" \
 			"$(median <<<"${cpuus[$srv]}")" "$(median <<<"${csw_[$srv]}")" "$(median <<<"${waitp[$srv]}")"
