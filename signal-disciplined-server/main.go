@@ -25,7 +25,8 @@
 // Options:
 //
 //	-listen HOST:PORT   address (default 127.0.0.1:7008; port 0 picks one)
-//	-loops N            epoll loops, one SO_REUSEPORT listener each (default 1)
+//	-loops N            epoll loops, one SO_REUSEPORT listener each (default 1; one per CPU
+//	                    serves many connections best: README.md "Benchmarks")
 //	-max-conns N        open connections at most; 0: bounded by RLIMIT_NOFILE only
 //	-conn-buf BYTES     echo a connection may hold before it is no longer read (default 65536)
 //	-read-budget BYTES  bytes read from one connection per wakeup (default 65536)

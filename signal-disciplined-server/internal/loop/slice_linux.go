@@ -17,13 +17,14 @@ const (
 // setSlice asks the EEVDF scheduler for a slice of d for the calling thread. A loop thread runs
 // for a few microseconds per wakeup. When a task wakes with a shorter slice than the task running
 // on its CPU, the scheduler may cancel the running task's slice protection (RUN_TO_PARITY) and
-// switch at once (the PREEMPT_SHORT feature, kernel/sched/fair.c, Linux 6.12), where the woken
-// loop would otherwise wait in the run queue for the default slice (here 1.4 ms) to run out. On 2 CPUs shared with the load generator,
-// that wait was the tail of the 100-connection latency with two loops (RUNBOOK.md "Busy-polling
-// and the loop's slice"). For SCHED_OTHER the request is sched_attr.sched_runtime; it needs no
-// privilege. The policy and nice value are read first and written back unchanged, so a server
-// started under nice(1) or chrt(1) keeps them. A kernel older than 6.12 accepts the call and
-// ignores the runtime, which the read-back reports.
+// switch at once (the PREEMPT_SHORT feature, kernel/sched/fair.c, Linux 6.12); otherwise the
+// woken loop waits in the run queue for the default slice (1.4 ms here) to run out. On 2 CPUs
+// shared with the load generator, that wait was the tail of the 100-connection latency with two
+// loops (RUNBOOK.md "Busy-polling and the loop's slice"). For SCHED_OTHER the request is
+// sched_attr.sched_runtime, and it needs no privilege. sched_setattr also sets the policy and the
+// nice value, so they are read first and written back unchanged: a server started under nice(1)
+// or chrt(1) keeps them. A kernel older than 6.12 accepts the call and ignores the runtime, which
+// the read-back reports.
 func setSlice(d time.Duration) error {
 	a, err := unix.SchedGetAttr(0, 0)
 	if err != nil {
