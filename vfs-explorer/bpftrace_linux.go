@@ -10,10 +10,13 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unicode"
 	"unsafe"
@@ -122,34 +125,62 @@ func chooseFamily(flagValue string) (Family, string, error) {
 // program is resolved here to an absolute path. When an argument would be split (or dropped:
 // an empty one), the command goes through this binary instead: "vfs-explorer exec-argv X..."
 // with every argument hex-encoded, which decodes them and execs the real command in the same
-// process; trampoline is then true, and the follow prelude must skip that first exec.
-func childCommand(argv []string) (cmd string, trampoline bool, err error) {
+// process, so the pid bpftrace knows as cpid is the command's from its exec on (check's window
+// prelude matches on it).
+func childCommand(argv []string) (string, error) {
+	words, err := resolveArgv(argv)
+	if err != nil {
+		return "", err
+	}
+	if !slices.ContainsFunc(words, splitByBpftrace) {
+		return strings.Join(words, " "), nil
+	}
+	return throughSelf(execArgvCommand, words)
+}
+
+// waiterCommand returns the bpftrace -c string for run -- CMD: this binary's run-child command,
+// which starts CMD as its child, waits for it and writes how it ended to statusPath. bpftrace
+// 0.17 reaps its -c child itself and exits 0 whatever that child's status, so without a waiter
+// in between the status would be lost. The follow prelude starts tracing at the first exec of a
+// process the waiter forks: the waiter, and the Go runtime's start-up in it, never show.
+func waiterCommand(argv []string, statusPath string) (string, error) {
+	words, err := resolveArgv(argv)
+	if err != nil {
+		return "", err
+	}
+	return throughSelf(runChildCommand, append([]string{statusPath}, words...))
+}
+
+// resolveArgv returns argv with its program as an absolute path, found in PATH as exec does.
+func resolveArgv(argv []string) ([]string, error) {
 	if len(argv) == 0 {
-		return "", false, errors.New("no command after --")
+		return nil, errors.New("no command after --")
 	}
 	prog, err := exec.LookPath(argv[0])
 	if err != nil {
-		return "", false, err
+		return nil, err
 	}
 	if prog, err = filepath.Abs(prog); err != nil {
-		return "", false, err
+		return nil, err
 	}
-	words := append([]string{prog}, argv[1:]...)
-	if !slices.ContainsFunc(words, splitByBpftrace) {
-		return strings.Join(words, " "), false, nil
-	}
+	return append([]string{prog}, argv[1:]...), nil
+}
+
+// throughSelf returns "SELF COMMAND xHEX..." with every word hex-encoded, a string bpftrace -c
+// passes on intact whatever the words hold.
+func throughSelf(command string, words []string) (string, error) {
 	self, err := os.Executable()
 	if err != nil {
-		return "", false, fmt.Errorf("find own binary to pass arguments with spaces: %w", err)
+		return "", fmt.Errorf("find own binary to start the command through: %w", err)
 	}
 	if splitByBpftrace(self) {
-		return "", false, fmt.Errorf("argument with spaces, and this binary's own path %q has one too: bpftrace -c cannot start either", self)
+		return "", fmt.Errorf("this binary's own path %q has a space: bpftrace -c cannot start it", self)
 	}
-	enc := []string{self, execArgvCommand}
+	enc := []string{self, command}
 	for _, w := range words {
 		enc = append(enc, "x"+hex.EncodeToString([]byte(w)))
 	}
-	return strings.Join(enc, " "), true, nil
+	return strings.Join(enc, " "), nil
 }
 
 // splitByBpftrace reports whether bpftrace -c would not pass w through as one argument.
@@ -157,26 +188,115 @@ func splitByBpftrace(w string) bool {
 	return w == "" || strings.ContainsFunc(w, unicode.IsSpace)
 }
 
-// execArgvCommand is the hidden command childCommand's trampoline runs.
-const execArgvCommand = "exec-argv"
+// The hidden commands the strings above start.
+const (
+	execArgvCommand = "exec-argv"
+	runChildCommand = "run-child"
+)
 
-// execArgv decodes childCommand's encoding and replaces this process with the command. It runs
-// before anything else in the process would open a file of its own.
-func execArgv(args []string) error {
-	if len(args) == 0 {
-		return errors.New("exec-argv: no command")
-	}
-	argv := make([]string, len(args))
+// decodeWords undoes throughSelf's encoding.
+func decodeWords(command string, args []string) ([]string, error) {
+	words := make([]string, len(args))
 	for i, a := range args {
 		h, ok := strings.CutPrefix(a, "x")
 		b, err := hex.DecodeString(h)
 		if !ok || err != nil {
-			return fmt.Errorf("exec-argv: argument %d %q is not x<hex>", i, a)
+			return nil, fmt.Errorf("%s: argument %d %q is not x<hex>", command, i, a)
 		}
-		argv[i] = string(b)
+		words[i] = string(b)
 	}
-	err := unix.Exec(argv[0], argv, os.Environ())
+	return words, nil
+}
+
+// execArgv decodes childCommand's encoding and replaces this process with the command. It runs
+// before anything else in the process would open a file of its own.
+func execArgv(args []string) error {
+	argv, err := decodeWords(execArgvCommand, args)
+	if err != nil {
+		return err
+	}
+	if len(argv) == 0 {
+		return errors.New("exec-argv: no command")
+	}
+	err = unix.Exec(argv[0], argv, os.Environ())
 	return fmt.Errorf("exec %s: %w", argv[0], os.NewSyscallError("execve", err))
+}
+
+// runChild is the waiter waiterCommand starts. It runs the command on this process's stdin,
+// stdout and stderr (the descriptors themselves: a terminal stays a terminal), waits for it, and
+// writes "exit N", "signal N" or "error MESSAGE" to the status file. A terminal's SIGINT and
+// SIGQUIT go to the whole foreground process group, the command included, so the waiter only
+// outlives them (dying first would end bpftrace's trace before the command ends). SIGTERM and
+// SIGHUP are passed on: bpftrace sends its -c child SIGTERM when it is stopped before the child
+// is done.
+func runChild(args []string) error {
+	words, err := decodeWords(runChildCommand, args)
+	if err != nil {
+		return err
+	}
+	if len(words) < 2 {
+		return errors.New("run-child: want a status file and a command")
+	}
+	status, argv := words[0], words[1:]
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, unix.SIGINT, unix.SIGQUIT, unix.SIGTERM, unix.SIGHUP)
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return errors.Join(err, os.WriteFile(status, []byte("error "+err.Error()+"\n"), 0o600))
+	}
+	go func() {
+		for s := range sigs {
+			if s == unix.SIGTERM || s == unix.SIGHUP {
+				cmd.Process.Signal(s)
+			}
+		}
+	}()
+	cmd.Wait() // the status is in ProcessState; the descriptors were handed over, not copied
+	ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	line, code := fmt.Sprintf("exit %d", ws.ExitStatus()), ws.ExitStatus()
+	if ws.Signaled() {
+		line, code = fmt.Sprintf("signal %d", ws.Signal()), 128+int(ws.Signal())
+	}
+	if err := os.WriteFile(status, []byte(line+"\n"), 0o600); err != nil {
+		return err
+	}
+	if code != 0 {
+		return exitError(code)
+	}
+	return nil
+}
+
+// commandStatus reads what runChild wrote and turns it into run's result: nil for "exit 0", the
+// command's own status otherwise (a signal as 128+N, as shells report it, with a line saying
+// which), 127 if it could not be started. Nothing written means bpftrace ended before the
+// command did: an interrupted run (nil) or an error.
+func commandStatus(path, name string, interrupted bool, stderr io.Writer) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	kind, val, _ := strings.Cut(strings.TrimSuffix(string(b), "\n"), " ")
+	n, _ := strconv.Atoi(val)
+	switch kind {
+	case "exit":
+		if n != 0 {
+			return exitError(n)
+		}
+		return nil
+	case "signal":
+		fmt.Fprintf(stderr, "vfs-explorer: %s: killed by signal %d (%s)\n", name, n, unix.SignalName(syscall.Signal(n)))
+		return exitError(128 + n)
+	case "error":
+		fmt.Fprintf(stderr, "vfs-explorer: start %s: %s\n", name, val)
+		return exitError(127)
+	case "":
+		if interrupted {
+			return nil
+		}
+		return fmt.Errorf("%s: bpftrace ended before the command reported its exit status", name)
+	}
+	return fmt.Errorf("%s: unreadable exit status %q", name, b)
 }
 
 // bpftraceRun is one bpftrace invocation.

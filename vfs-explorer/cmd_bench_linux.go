@@ -84,7 +84,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			if prog, err = program(*r, PreludeWindow); err != nil {
 				return 0, 0, 0, err
 			}
-			if child, _, err = childCommand(argv); err != nil {
+			if child, err = childCommand(argv); err != nil {
 				return 0, 0, 0, err
 			}
 			b := bpftraceRun{Bin: bin, Program: prog, Name: r.Name, Child: child,

@@ -114,7 +114,7 @@ func checkRecipe(ctx context.Context, bin, self string, r Recipe, base string, d
 	if err != nil {
 		return nil, nil, err
 	}
-	child, _, err := childCommand([]string{self, "workload", "-json", "-dir", dir, "-delay", delay.String()})
+	child, err := childCommand([]string{self, "workload", "-json", "-dir", dir, "-delay", delay.String()})
 	if err != nil {
 		return nil, nil, err
 	}

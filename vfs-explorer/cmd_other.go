@@ -26,6 +26,10 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return errLinuxOnly
 }
 
-const execArgvCommand = "exec-argv"
+const (
+	execArgvCommand = "exec-argv"
+	runChildCommand = "run-child"
+)
 
 func execArgv(args []string) error { return errLinuxOnly }
+func runChild(args []string) error { return errLinuxOnly }

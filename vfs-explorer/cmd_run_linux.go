@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"text/tabwriter"
 )
@@ -147,9 +148,16 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		out = &squeezeWriter{w: stdout}
 	}
 	b := bpftraceRun{Bin: bin, Name: r.Name, Stdin: stdin, Stdout: out, Stderr: stderr, Args: []string{"-f", *format}}
-	prelude, trampoline := "", false
+	prelude, status := "", ""
 	if argv != nil {
-		if b.Child, trampoline, err = childCommand(argv); err != nil {
+		f, err := os.CreateTemp("", "vfs-explorer-status-*")
+		if err != nil {
+			return err
+		}
+		status = f.Name()
+		f.Close()
+		defer os.Remove(status)
+		if b.Child, err = waiterCommand(argv, status); err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
 		prelude = PreludeFollow
@@ -157,14 +165,15 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if b.Program, err = program(r, prelude); err != nil {
 		return err
 	}
-	if trampoline {
-		b.Program = "#define FOLLOW_SKIP_EXECS 1\n" + b.Program
-	}
 	fmt.Fprintf(stderr, "vfs-explorer: %s/%s (%s)\n", f, r.Name, why)
 	err = b.Run(ctx)
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
 		return fmt.Errorf("bpftrace: %w", err)
 	}
-	return err
+	if err != nil || argv == nil {
+		return err
+	}
+	// bpftrace has printed its maps; leave as the command did.
+	return commandStatus(status, argv[0], ctx.Err() != nil, stderr)
 }

@@ -174,7 +174,8 @@ var errnoByName = map[string]syscall.Errno{"ENOENT": syscall.ENOENT, "EACCES": s
 
 // TestRunOpensnoopListsExactlyTheCommandsOpens: `run opensnoop -- cat KNOWN MISSING` prints the
 // command's opens and nothing else (every line is cat's pid), the missing file with FD -1 and
-// ERR 2, and the same list, in order, as strace shows for the same command.
+// ERR 2, and the same list, in order, as strace shows for the same command; and it exits 1, as
+// cat does when a file is missing.
 func TestRunOpensnoopListsExactlyTheCommandsOpens(t *testing.T) {
 	needBpftrace(t)
 	dir := t.TempDir()
@@ -188,8 +189,8 @@ func TestRunOpensnoopListsExactlyTheCommandsOpens(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, errs, code := vfsx(t, []string{"LC_ALL=C"}, "run", "-family", "tracepoint", "opensnoop", "--", cat, known, missing)
-	if code != 0 {
-		t.Fatalf("run opensnoop: exit %d\n%s\n%s", code, out, errs)
+	if code != 1 {
+		t.Fatalf("run opensnoop: exit %d, want cat's 1\n%s\n%s", code, out, errs)
 	}
 	lines := opensnoopLines(t, out)
 	if len(lines) == 0 {
@@ -383,8 +384,8 @@ func TestErrors(t *testing.T) {
 }
 
 // TestRunArgumentsWithSpaces: bpftrace -c would split "cat 'KNOWN' MISSING"; the launcher passes
-// it through its exec-argv trampoline, whose own exec and Go start-up must not show. The list of
-// opens must equal strace's for the same command: the shell's, then cat's, nothing of ours.
+// it, hex-encoded, to its run-child waiter, whose own start-up and waiting must not show. The list
+// of opens must equal strace's for the same command: the shell's, then cat's, nothing of ours.
 func TestRunArgumentsWithSpaces(t *testing.T) {
 	needBpftrace(t)
 	dir := filepath.Join(t.TempDir(), "with space")
@@ -413,6 +414,32 @@ func TestRunArgumentsWithSpaces(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(got, "\n"), known+" 0") {
 		t.Errorf("the open of %q is missing:\n%s", known, out)
+	}
+}
+
+// TestRunExitStatus: run -- CMD leaves with CMD's status, which bpftrace -c alone drops: an exit
+// code as it is, a death by signal as 128+N with a line naming the signal. The trace still ends
+// with the command: vfscount's map is printed.
+func TestRunExitStatus(t *testing.T) {
+	needBpftrace(t)
+	for _, tc := range []struct {
+		script string
+		code   int
+		say    string
+	}{
+		{"cat /dev/null; exit 3", 3, ""},
+		{"cat /dev/null; kill -KILL $$", 128 + 9, "sh: killed by signal 9 (SIGKILL)"},
+	} {
+		out, errs, code := vfsx(t, nil, "run", "-family", "tracepoint", "vfscount", "--", "/bin/sh", "-c", tc.script)
+		if code != tc.code {
+			t.Errorf("%q: exit %d, want %d\n%s", tc.script, code, tc.code, errs)
+		}
+		if tc.say != "" && !strings.Contains(errs, tc.say) {
+			t.Errorf("%q: stderr lacks %q:\n%s", tc.script, tc.say, errs)
+		}
+		if !strings.Contains(out, "@[cat, ") {
+			t.Errorf("%q: no count for cat in vfscount's output:\n%s", tc.script, out)
+		}
 	}
 }
 

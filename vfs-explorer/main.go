@@ -18,8 +18,9 @@
 // Commands:
 //
 //	list      recipes of the chosen family: name, family, one-line description
-//	run       run recipe NAME with bpftrace. With -- CMD, bpftrace starts CMD (bpftrace -c) and the
-//	          recipe counts only CMD and the processes it forks; without, system-wide until Ctrl-C
+//	run       run recipe NAME with bpftrace. With -- CMD, the recipe counts only CMD and the
+//	          processes it forks, and run exits with CMD's status (128+N if signal N killed it);
+//	          without, system-wide until Ctrl-C
 //	show      print the bpftrace program run would load, preludes included
 //	check     run every tracepoint recipe against the workload and compare each figure with the
 //	          workload's own counts; one line per figure, then "N passed, M failed"
@@ -110,6 +111,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdBench(ctx, rest, stdout, stderr)
 	case execArgvCommand:
 		return execArgv(rest)
+	case runChildCommand:
+		return runChild(rest)
 	case "help":
 		fs.Usage()
 		return nil
