@@ -270,7 +270,7 @@ func runChild(args []string) error {
 // commandStatus reads what runChild wrote and turns it into run's result: nil for "exit 0", the
 // command's own status otherwise (a signal as 128+N, as shells report it, with a line saying
 // which), 127 if it could not be started. Nothing written means bpftrace ended before the
-// command did: an interrupted run (nil) or an error.
+// command did: an interrupted run (nil) or an error (which run turns into 125).
 func commandStatus(path, name string, interrupted bool, stderr io.Writer) error {
 	b, err := os.ReadFile(path)
 	if err != nil {

@@ -91,7 +91,7 @@ func cmdShow(args []string, stdout, stderr io.Writer) error {
 }
 
 // cmdRun runs one recipe, system-wide or on a command's process tree.
-func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	family := fs.String("family", "auto", "recipe `family`: auto, tracepoint or kprobe")
@@ -110,6 +110,12 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	name, rest := rest[0], rest[1:]
 	var argv []string
+	defer func() {
+		var exit exitError
+		if argv != nil && err != nil && !errors.As(err, &exit) {
+			err = statusError{err, 125}
+		}
+	}()
 	if len(rest) > 0 {
 		if rest[0] != "--" {
 			return fmt.Errorf("run: unexpected argument %q (a command goes after --)", rest[0])

@@ -419,7 +419,7 @@ func TestRunArgumentsWithSpaces(t *testing.T) {
 
 // TestRunExitStatus: run -- CMD leaves with CMD's status, which bpftrace -c alone drops: an exit
 // code as it is, a death by signal as 128+N with a line naming the signal. The trace still ends
-// with the command: vfscount's map is printed.
+// with the command: vfscount's map is printed. run's own failure with a command is 125.
 func TestRunExitStatus(t *testing.T) {
 	needBpftrace(t)
 	for _, tc := range []struct {
@@ -440,6 +440,9 @@ func TestRunExitStatus(t *testing.T) {
 		if !strings.Contains(out, "@[cat, ") {
 			t.Errorf("%q: no count for cat in vfscount's output:\n%s", tc.script, out)
 		}
+	}
+	if _, errs, code := vfsx(t, nil, "run", "nosuch", "--", "/bin/true"); code != 125 || !strings.Contains(errs, `unknown recipe "nosuch"`) {
+		t.Errorf("run nosuch -- /bin/true: exit %d, want 125 and the reason:\n%s", code, errs)
 	}
 }
 

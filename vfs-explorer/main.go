@@ -19,8 +19,8 @@
 //
 //	list      recipes of the chosen family: name, family, one-line description
 //	run       run recipe NAME with bpftrace. With -- CMD, the recipe counts only CMD and the
-//	          processes it forks, and run exits with CMD's status (128+N if signal N killed it);
-//	          without, system-wide until Ctrl-C
+//	          processes it forks, and run exits with CMD's status (128+N if signal N killed it;
+//	          125 if run itself failed); without, system-wide until Ctrl-C
 //	show      print the bpftrace program run would load, preludes included
 //	check     run every tracepoint recipe against the workload and compare each figure with the
 //	          workload's own counts; one line per figure, then "N passed, M failed"
@@ -60,6 +60,11 @@ func main() {
 	if errors.As(err, &exit) {
 		os.Exit(int(exit))
 	}
+	var coded statusError
+	if errors.As(err, &coded) {
+		fmt.Fprintf(os.Stderr, "vfs-explorer: %v\n", err)
+		os.Exit(coded.code)
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "vfs-explorer: %v\n", err)
 		os.Exit(1)
@@ -71,6 +76,17 @@ func main() {
 type exitError int
 
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// statusError is an error to report before leaving with code. run -- CMD leaves with CMD's
+// status, so its own failures leave with 125, as timeout(1) and env(1) do: a failed trace does
+// not pass for a command that exited 1.
+type statusError struct {
+	err  error
+	code int
+}
+
+func (e statusError) Error() string { return e.err.Error() }
+func (e statusError) Unwrap() error { return e.err }
 
 const usage = `usage: vfs-explorer list [-family F] [-all]
        vfs-explorer run [-family F] [-f text|json] NAME [-- CMD ARGS...]
