@@ -143,12 +143,14 @@ func childCommand(argv []string) (string, error) {
 // 0.17 reaps its -c child itself and exits 0 whatever that child's status, so without a waiter
 // in between the status would be lost. The follow prelude starts tracing at the first exec of a
 // process the waiter forks: the waiter, and the Go runtime's start-up in it, never show.
-func waiterCommand(argv []string, statusPath string) (string, error) {
+// stderrFD, if not -1, is the descriptor the waiter inherits (through bpftrace, which passes its
+// descriptors on to its -c child) and makes the command's stderr.
+func waiterCommand(argv []string, statusPath string, stderrFD int) (string, error) {
 	words, err := resolveArgv(argv)
 	if err != nil {
 		return "", err
 	}
-	return throughSelf(runChildCommand, append([]string{statusPath}, words...))
+	return throughSelf(runChildCommand, append([]string{statusPath, strconv.Itoa(stderrFD)}, words...))
 }
 
 // resolveArgv returns argv with its program as an absolute path, found in PATH as exec does.
@@ -222,22 +224,34 @@ func execArgv(args []string) error {
 	return fmt.Errorf("exec %s: %w", argv[0], os.NewSyscallError("execve", err))
 }
 
-// runChild is the waiter waiterCommand starts. It runs the command on this process's stdin,
-// stdout and stderr (the descriptors themselves: a terminal stays a terminal), waits for it, and
-// writes "exit N", "signal N" or "error MESSAGE" to the status file. A terminal's SIGINT and
-// SIGQUIT go to the whole foreground process group, the command included, so the waiter only
-// outlives them (dying first would end bpftrace's trace before the command ends). SIGTERM and
-// SIGHUP are passed on: bpftrace sends its -c child SIGTERM when it is stopped before the child
-// is done.
+// runChild is the waiter waiterCommand starts. It runs the command on this process's stdin and
+// stdout and on run's own stderr, the descriptors themselves (a terminal stays a terminal, and a
+// prompt without a newline shows at once), waits for it, and writes "exit N", "signal N" or
+// "error MESSAGE" to the status file. run's stderr arrives as an extra descriptor, since the one
+// bpftrace gives its child is its own, filtered line by line; the waiter moves it onto 2 and so
+// holds nothing of bpftrace's stderr either. A terminal's SIGINT and SIGQUIT go to the whole
+// foreground process group, the command included, so the waiter only outlives them (dying
+// first would end bpftrace's trace before the command ends). SIGTERM and SIGHUP, sent to a
+// process as often as to a group, are passed on.
 func runChild(args []string) error {
 	words, err := decodeWords(runChildCommand, args)
 	if err != nil {
 		return err
 	}
-	if len(words) < 2 {
-		return errors.New("run-child: want a status file and a command")
+	if len(words) < 3 {
+		return errors.New("run-child: want a status file, a descriptor and a command")
 	}
-	status, argv := words[0], words[1:]
+	status, argv := words[0], words[2:]
+	if fd, err := strconv.Atoi(words[1]); err != nil {
+		return fmt.Errorf("run-child: descriptor %q: %w", words[1], err)
+	} else if fd >= 0 {
+		// EBADF: a bpftrace that closes what it does not know; the command then gets the
+		// filtered stderr, as it would under bpftrace -c.
+		if err := unix.Dup3(fd, 2, 0); err != nil && err != unix.EBADF {
+			return fmt.Errorf("run-child: stderr from descriptor %d: %w", fd, os.NewSyscallError("dup3", err))
+		}
+		unix.Close(fd)
+	}
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, unix.SIGINT, unix.SIGQUIT, unix.SIGTERM, unix.SIGHUP)
 	cmd := exec.Command(argv[0], argv[1:]...)
@@ -309,6 +323,9 @@ type bpftraceRun struct {
 	Stdin   io.Reader
 	Stdout  io.Writer
 	Stderr  io.Writer
+	// ChildStderr, if set, is passed to bpftrace as descriptor 3, for waiterCommand's command:
+	// bpftrace's own stderr goes through a filter (memlockNoise) that the command's must not.
+	ChildStderr *os.File
 }
 
 // memlockNoise is the line bpftrace 0.17 prints when it cannot raise RLIMIT_MEMLOCK. Since Linux
@@ -340,6 +357,9 @@ func (b bpftraceRun) Run(ctx context.Context) error {
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 30 * time.Second
 	cmd.Stdin, cmd.Stdout = b.Stdin, b.Stdout
+	if b.ChildStderr != nil {
+		cmd.ExtraFiles = []*os.File{b.ChildStderr} // descriptor 3
+	}
 	if _, set := os.LookupEnv("BPFTRACE_STRLEN"); !set {
 		// str() copies 64 bytes by default, cutting longer paths; 200 is the most bpftrace 0.17
 		// allows (strings live on the 512-byte BPF stack).

@@ -163,7 +163,11 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		status = f.Name()
 		f.Close()
 		defer os.Remove(status)
-		if b.Child, err = waiterCommand(argv, status); err != nil {
+		fd := -1
+		if f, ok := stderr.(*os.File); ok {
+			b.ChildStderr, fd = f, 3
+		}
+		if b.Child, err = waiterCommand(argv, status, fd); err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
 		prelude = PreludeFollow

@@ -446,6 +446,36 @@ func TestRunExitStatus(t *testing.T) {
 	}
 }
 
+// TestRunCommandStderr: the command writes to run's own stderr, the descriptor itself, not to
+// the pipe bpftrace's stderr is filtered through (where a prompt without a newline would wait
+// for one, and a terminal would not be a terminal). With run's stderr a file, the command's
+// /proc/self/fd/2 names that file.
+func TestRunCommandStderr(t *testing.T) {
+	needBpftrace(t)
+	errFile := filepath.Join(t.TempDir(), "stderr")
+	f, err := os.Create(errFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cmd := exec.Command(binPath, "run", "-family", "tracepoint", "vfscount", "--", "/bin/sh", "-c", "readlink /proc/self/fd/2; printf 'prompt: ' >&2")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, f
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), errFile+"\n") {
+		t.Errorf("the command's stderr is not run's: want readlink's line %s in:\n%s", errFile, out.String())
+	}
+	b, err := os.ReadFile(errFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "prompt: ") {
+		t.Errorf("the command's stderr output is missing from run's stderr:\n%s", b)
+	}
+}
+
 // TestNotRoot runs the binary as nobody: run must refuse with a clear message, not a bpftrace
 // failure.
 func TestNotRoot(t *testing.T) {
