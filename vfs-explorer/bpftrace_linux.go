@@ -257,7 +257,11 @@ func runChild(args []string) error {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	if err := cmd.Start(); err != nil {
-		return errors.Join(err, os.WriteFile(status, []byte("error "+err.Error()+"\n"), 0o600))
+		// run reports it, from the status file.
+		if werr := os.WriteFile(status, []byte("error "+err.Error()+"\n"), 0o600); werr != nil {
+			return errors.Join(err, werr)
+		}
+		return exitError(127)
 	}
 	go func() {
 		for s := range sigs {
@@ -291,7 +295,10 @@ func commandStatus(path, name string, interrupted bool, stderr io.Writer) error 
 		return err
 	}
 	kind, val, _ := strings.Cut(strings.TrimSuffix(string(b), "\n"), " ")
-	n, _ := strconv.Atoi(val)
+	n, nerr := strconv.Atoi(val)
+	if (kind == "exit" || kind == "signal") && nerr != nil {
+		return fmt.Errorf("%s: unreadable exit status %q", name, b)
+	}
 	switch kind {
 	case "exit":
 		if n != 0 {

@@ -156,16 +156,16 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	b := bpftraceRun{Bin: bin, Name: r.Name, Stdin: stdin, Stdout: out, Stderr: stderr, Args: []string{"-f", *format}}
 	prelude, status := "", ""
 	if argv != nil {
-		f, err := os.CreateTemp("", "vfs-explorer-status-*")
+		sf, err := os.CreateTemp("", "vfs-explorer-status-*")
 		if err != nil {
 			return err
 		}
-		status = f.Name()
-		f.Close()
+		status = sf.Name()
+		sf.Close()
 		defer os.Remove(status)
 		fd := -1
-		if f, ok := stderr.(*os.File); ok {
-			b.ChildStderr, fd = f, 3
+		if ef, ok := stderr.(*os.File); ok {
+			b.ChildStderr, fd = ef, 3
 		}
 		if b.Child, err = waiterCommand(argv, status, fd); err != nil {
 			return fmt.Errorf("run: %w", err)
