@@ -423,27 +423,33 @@ func TestRunArgumentsWithSpaces(t *testing.T) {
 func TestRunExitStatus(t *testing.T) {
 	needBpftrace(t)
 	for _, tc := range []struct {
+		name   string
 		script string
 		code   int
 		say    string
 	}{
-		{"cat /dev/null; exit 3", 3, ""},
-		{"cat /dev/null; kill -KILL $$", 128 + 9, "sh: killed by signal 9 (SIGKILL)"},
+		{"exit code", "cat /dev/null; exit 3", 3, ""},
+		{"killed", "cat /dev/null; kill -KILL $$", 128 + 9, "sh: killed by signal 9 (SIGKILL)"},
 	} {
-		out, errs, code := vfsx(t, nil, "run", "-family", "tracepoint", "vfscount", "--", "/bin/sh", "-c", tc.script)
-		if code != tc.code {
-			t.Errorf("%q: exit %d, want %d\n%s", tc.script, code, tc.code, errs)
-		}
-		if tc.say != "" && !strings.Contains(errs, tc.say) {
-			t.Errorf("%q: stderr lacks %q:\n%s", tc.script, tc.say, errs)
-		}
-		if !strings.Contains(out, "@[cat, ") {
-			t.Errorf("%q: no count for cat in vfscount's output:\n%s", tc.script, out)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			out, errs, code := vfsx(t, nil, "run", "-family", "tracepoint", "vfscount", "--", "/bin/sh", "-c", tc.script)
+			if code != tc.code {
+				t.Errorf("sh -c %q: exit %d, want %d\n%s", tc.script, code, tc.code, errs)
+			}
+			if tc.say != "" && !strings.Contains(errs, tc.say) {
+				t.Errorf("sh -c %q: stderr lacks %q:\n%s", tc.script, tc.say, errs)
+			}
+			if !strings.Contains(out, "@[cat, ") {
+				t.Errorf("sh -c %q: no count for cat in vfscount's output:\n%s", tc.script, out)
+			}
+		})
 	}
-	if _, errs, code := vfsx(t, nil, "run", "nosuch", "--", "/bin/true"); code != 125 || !strings.Contains(errs, `unknown recipe "nosuch"`) {
-		t.Errorf("run nosuch -- /bin/true: exit %d, want 125 and the reason:\n%s", code, errs)
-	}
+	t.Run("run failed", func(t *testing.T) {
+		_, errs, code := vfsx(t, nil, "run", "nosuch", "--", "/bin/true")
+		if code != 125 || !strings.Contains(errs, `unknown recipe "nosuch"`) {
+			t.Errorf("run nosuch -- /bin/true: exit %d, want 125 and the reason:\n%s", code, errs)
+		}
+	})
 }
 
 // TestRunCommandStderr: the command writes to run's own stderr, the descriptor itself, not to
