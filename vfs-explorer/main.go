@@ -60,14 +60,14 @@ func main() {
 	if errors.As(err, &exit) {
 		os.Exit(int(exit))
 	}
-	var coded statusError
-	if errors.As(err, &coded) {
-		fmt.Fprintf(os.Stderr, "vfs-explorer: %v\n", err)
-		os.Exit(coded.code)
-	}
 	if err != nil {
+		code := 1
+		var coded statusError
+		if errors.As(err, &coded) {
+			code = coded.code
+		}
 		fmt.Fprintf(os.Stderr, "vfs-explorer: %v\n", err)
-		os.Exit(1)
+		os.Exit(code)
 	}
 }
 
