@@ -256,12 +256,13 @@ func runChild(args []string) error {
 	signal.Notify(sigs, unix.SIGINT, unix.SIGQUIT, unix.SIGTERM, unix.SIGHUP)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	// The status file is the only report: bpftrace reaps the waiter and drops its exit status,
+	// and run turns the file into its own (commandStatus).
 	if err := cmd.Start(); err != nil {
-		// run reports it, from the status file.
 		if werr := os.WriteFile(status, []byte("error "+err.Error()+"\n"), 0o600); werr != nil {
 			return errors.Join(err, werr)
 		}
-		return exitError(127)
+		return nil
 	}
 	go func() {
 		for s := range sigs {
@@ -272,17 +273,11 @@ func runChild(args []string) error {
 	}()
 	cmd.Wait() // the status is in ProcessState; the descriptors were handed over, not copied
 	ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
-	line, code := fmt.Sprintf("exit %d", ws.ExitStatus()), ws.ExitStatus()
+	line := fmt.Sprintf("exit %d", ws.ExitStatus())
 	if ws.Signaled() {
-		line, code = fmt.Sprintf("signal %d", ws.Signal()), 128+int(ws.Signal())
+		line = fmt.Sprintf("signal %d", ws.Signal())
 	}
-	if err := os.WriteFile(status, []byte(line+"\n"), 0o600); err != nil {
-		return err
-	}
-	if code != 0 {
-		return exitError(code)
-	}
-	return nil
+	return os.WriteFile(status, []byte(line+"\n"), 0o600)
 }
 
 // commandStatus reads what runChild wrote and turns it into run's result: nil for "exit 0", the
