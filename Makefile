@@ -19,11 +19,22 @@ export BIN
 GOTESTFLAGS ?= -race -count=1 -p 1 -timeout 45m
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: help deps build test demo bench vet lint fmt-check standalone clean $(addprefix demo-,$(MODULES))
+.PHONY: help deps build test demo bench vet lint fmt-check standalone clean evidence evidence-check $(addprefix demo-,$(MODULES))
 
-help: ## list the targets
+# The evidence tests: each regenerates deterministic figures the docs quote (counts, masks,
+# scores) and compares them with the committed copy; they run in `make test` too.
+EVIDENCE_TESTS := ^(TestEvidence.*|TestSecurityMarkdownCurrent)$$
+
+help: ## list the targets, then each module's own (make -C <dir> TARGET)
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_%-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo "  demo-<dir>       one module's demo: $(MODULES)"
+	@echo "module targets (make -C <dir> TARGET; demo and bench are also driven from here):"
+	@for m in $(MODULES); do \
+		awk -v m=$$m '/^# [a-z][a-z-]*: / { split($$0, c, ": "); d[substr(c[1], 3)] = substr($$0, length(c[1]) + 3) } \
+			/^#/ { if (!inc) first = substr($$0, 3); inc = 1; next } { inc = 0 } /^$$/ { first = "" } \
+			/^[a-z][a-z-]*:/ { t = $$1; sub(/:.*/, "", t); if (t != "build" && t != "demo" && t != "bench") \
+				printf "  %-16s %-16s %s\n", m, t, (t in d) ? d[t] : first; first = "" }' $$m/Makefile; \
+	done
 
 deps: ## install the Debian packages the tests and demos need (root; only what is missing)
 	@.ci/deps
@@ -39,8 +50,15 @@ build: ## every binary into bin/, CGO_ENABLED=0, then check that none has a dyna
 		if readelf -d "$$b" | grep -q 'Dynamic section'; then echo "$$b: has a dynamic section" >&2; exit 1; fi; \
 	done
 
-test: deps ## the whole suite, every module, with the race detector
+test: deps ## the whole suite, every module, with the race detector (evidence checks included)
 	CGO_ENABLED=1 $(GO) test $(GOTESTFLAGS) kernel-foundations/...
+
+evidence: deps ## rewrite the committed evidence files (forensics/evidence/, hardened-echo/SECURITY.md)
+	CGO_ENABLED=1 EVIDENCE_UPDATE=1 $(GO) test -count=1 -run '$(EVIDENCE_TESTS)' kernel-foundations/...
+	$(MAKE) --no-print-directory -C hardened-echo score
+
+evidence-check: deps ## only the evidence checks of make test: fails when a committed figure drifts
+	CGO_ENABLED=1 $(GO) test -count=1 -run '$(EVIDENCE_TESTS)' kernel-foundations/...
 
 demo: deps build ## every module's demo in turn
 	@for m in $(MODULES); do echo "=== demo-$$m"; $(MAKE) --no-print-directory -C $$m demo; done
