@@ -27,11 +27,11 @@ func TestSchedLatencyScript(t *testing.T) {
 		// perf sched latency --pids: one row per thread, "comm:tid | runtime ms | switches | ...",
 		// then the label: each worker's hashing thread, the parent's main thread.
 		{`^ +forensics:\d+ +\| +[0-9.]+ ms \| +\d+ \| avg: +[0-9.]+ ms \| max: +[0-9.]+ ms`, 2},
-		{`^ +forensics:\d+ +\|.*\| worker 1, hashing thread$`, 1},
-		{`^ +forensics:\d+ +\|.*\| worker 2, hashing thread$`, 1},
+		{`^ +forensics:\d+ +\|.*\| worker 1, (main and )?hashing thread$`, 1},
+		{`^ +forensics:\d+ +\|.*\| worker 2, (main and )?hashing thread$`, 1},
 		{`^ +forensics:\d+ +\|.*\| parent, main thread$`, 1},
 		// the wakeup table: task[tid/pid] of our threads, labelled
-		{`^ +[0-9.]+ +\[\d+\] forensics\[\d+(/\d+)?\] .* (parent|worker \d), (main|hashing|runtime) thread$`, 1},
+		{`^ +[0-9.]+ +\[\d+\] forensics\[\d+(/\d+)?\] .* (parent|worker \d), (main|hashing|main and hashing|runtime) thread$`, 1},
 	} {
 		if got := len(matching(lines, c.pattern)); got < c.min {
 			t.Errorf("%d lines match %q, want at least %d", got, c.pattern, c.min)

@@ -10,14 +10,15 @@
 #   2. the top wakeup latencies from `perf sched timehist`: each switch-in whose scheduling delay
 #      (wakeup to running) was largest, with the task and CPU.
 # Every row is labelled with what the thread is: "parent" or "worker N" (from spawn's own
-# "parent pid"/"worker N pid" lines), then "main thread" (TID = PID), "hashing thread" (a
-# worker thread with at least 10% of its process's runtime: Go moves the hashing goroutine
-# between its threads, so there may be two) or "runtime thread" (sysmon, GC workers, idle Ms); the TID-to-PID map comes from timehist's task[tid/pid]. A task of another
-# run (another forensics on the machine) is labelled "other process", a process the parent forked
-# that is not a worker "child of parent, not a worker".
+# "parent pid"/"worker N pid" lines), then "main thread" (TID = PID), "hashing thread" (a worker
+# thread with at least 10% of its process's runtime: Go moves the hashing goroutine between its
+# threads, so there may be two; "main and hashing thread" when it is the main one) or "runtime
+# thread" (sysmon, GC workers, idle Ms). The TID-to-PID map comes from timehist's task[tid/pid].
+# A task of another run (another forensics on the machine) is "other process"; a process the
+# parent forked that is not a worker, "child of parent, not a worker".
 # `perf sched record` is used, not `perf record -e sched:sched_switch`: the latency report takes
 # runtime from sched:sched_stat_runtime, which a sched_switch-only recording lacks (it reports
-# 0.000 ms runtime for every task; RUNBOOK.md, "forensics", shows the command).
+# 0.000 ms runtime for every task; RUNBOOK.md, "Perf slice", shows the command).
 # Needs root (or perf_event_paranoid <= 0 and tracefs access). The perf.data stays in DIR.
 set -euo pipefail
 
@@ -28,7 +29,7 @@ while getopts "s:w:b:o:h" opt; do
 	w) workers=$OPTARG ;;
 	b) bin=$OPTARG ;;
 	o) dir=$OPTARG ;;
-	h) sed -n '2,21p' "$0"; exit 0 ;;
+	h) sed -n '2,22p' "$0"; exit 0 ;;
 	*) exit 2 ;;
 	esac
 done
@@ -77,9 +78,9 @@ awk -v c="$comm" '
 				print t, (f in role) ? "child of " role[f] ", not a worker" : "other process"
 				continue
 			}
-			if (t == p) kind = "main thread"
-			else if (role[p] != "parent" && rt[t] >= 0.1 * sum[p]) kind = "hashing thread"
-			else kind = "runtime thread"
+			busy = role[p] != "parent" && rt[t] >= 0.1 * sum[p]
+			if (t == p) kind = busy ? "main and hashing thread" : "main thread"
+			else kind = busy ? "hashing thread" : "runtime thread"
 			print t, role[p] ", " kind
 		}
 	}' "$dir/spawn.out" "$dir/timehist.txt" "$dir/forks.txt" "$dir/latency.txt" >"$dir/labels.txt"
