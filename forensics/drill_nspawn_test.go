@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -18,26 +19,21 @@ import (
 // The week-4 hardening drill for real: forensics.service, as shipped, runs under a booted systemd
 // 252 in a container, and its LimitNPROC= and LimitSTACK= are read back from the live process
 // with prlimit -p and /proc/PID/limits. The container is the one hardened-echo's nspawn test
-// builds: a debootstrapped bookworm with systemd, cached at drillRootfs. Modules never import each
-// other, so the few helpers below are copies of hardened-echo's (nspawn_test.go); this test never
-// builds the cache, it uses it (`go test -run TestNspawnHardening kernel-foundations/hardened-echo`
-// builds it once, about a minute).
+// boots: a debootstrapped bookworm with systemd, cached at drillRootfs and built once by whichever
+// of the two tests runs first (about a minute). Modules never import each other, so the helpers
+// below are copies of hardened-echo's (nspawn_test.go).
 const drillRootfs = "/var/cache/kernel-foundations/bookworm-systemd"
 
 func TestDrillUnderSystemd(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("systemd-nspawn needs root")
 	}
-	if _, err := exec.LookPath("systemd-nspawn"); err != nil {
-		t.Skipf("%v (install with .ci/deps: systemd-container)", err)
+	for _, tool := range []string{"systemd-nspawn", "debootstrap"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%v (install with .ci/deps: debootstrap systemd-container)", err)
+		}
 	}
-	rootfs := drillRootfs
-	if p := os.Getenv("HARDENED_ECHO_ROOTFS"); p != "" {
-		rootfs = p
-	}
-	if _, err := os.Stat(filepath.Join(rootfs, "usr/lib/systemd/systemd")); err != nil {
-		t.Fatalf("no bookworm rootfs with systemd: %v (build it with: go test -run TestNspawnHardening kernel-foundations/hardened-echo)", err)
-	}
+	rootfs := drillEnsureRootfs(t)
 	nproc, stack := unitLimit(t, "systemd/forensics.service", "LimitNPROC"), unitLimit(t, "systemd/forensics.service", "LimitSTACK")
 
 	// The container's view: the shipped unit and the probe on the unit search path, the binary at
@@ -291,4 +287,139 @@ func drillFile(path string) string {
 		return err.Error()
 	}
 	return strings.TrimRight(string(data), "\n")
+}
+
+// drillEnsureRootfs returns the cached bookworm+systemd tree, building it first when it is missing
+// (a copy of hardened-echo's ensureRootfs: same cache, same lock file, so whichever test runs
+// first builds it once and the other waits for it). HARDENED_ECHO_ROOTFS overrides the cache path.
+func drillEnsureRootfs(t *testing.T) string {
+	t.Helper()
+	cache := drillRootfs
+	if p := os.Getenv("HARDENED_ECHO_ROOTFS"); p != "" {
+		cache = p
+	}
+	parent := filepath.Dir(cache)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// One builder at a time: a second test run waits here for the first one's rename.
+	lock, err := os.OpenFile(filepath.Join(parent, "."+filepath.Base(cache)+".lock"), os.O_CREATE|os.O_RDWR|syscall.O_CLOEXEC, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(os.NewSyscallError("flock", err))
+	}
+	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+
+	if _, err := os.Stat(filepath.Join(cache, "usr/lib/systemd/systemd")); err == nil {
+		t.Logf("rootfs: reusing %s", cache)
+		return cache
+	}
+	// An empty directory (made by hand, or a mount point) is built into: rename(2) replaces an
+	// empty directory as atomically as it creates a new name. Anything else is not ours to delete.
+	if ents, err := os.ReadDir(cache); err == nil && len(ents) > 0 {
+		t.Fatalf("rootfs: %s is neither empty nor a rootfs with usr/lib/systemd/systemd: remove it to rebuild", cache)
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("rootfs: %v", err)
+	}
+	// Leftovers of interrupted builds: never renamed, so never used; reclaim the space.
+	stale, _ := filepath.Glob(filepath.Join(parent, "."+filepath.Base(cache)+".tmp*"))
+	for _, s := range stale {
+		os.RemoveAll(s)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(cache)+".tmp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(tmp)
+	mirror := drillDebianMirror(t)
+	log := filepath.Join(tmp, "debootstrap.log")
+	t.Logf("rootfs: debootstrap bookworm from %s into %s (once; a few minutes)", mirror, cache)
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	db := exec.CommandContext(ctx, "debootstrap", "--variant=minbase", "--include=systemd,systemd-sysv,dbus",
+		"bookworm", filepath.Join(tmp, "root"), mirror)
+	// debootstrap mounts /proc, /sys (and, in a container, binds /dev nodes) inside the target
+	// and unmounts them only if it gets to its own cleanup. In a mount namespace of its own
+	// (Go marks / MS_PRIVATE|MS_REC there, syscall/exec_linux.go), those mounts die with it even
+	// when the timeout kills it: nothing stays mounted under /var/cache, and RemoveAll(tmp)
+	// below never walks into a live /proc or /dev.
+	db.SysProcAttr = &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS}
+	f, err := os.Create(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Stdout, db.Stderr = f, f
+	err = db.Run()
+	f.Close()
+	if err != nil {
+		t.Fatalf("debootstrap: %v\n%s", err, drillFile(log))
+	}
+	// rename(2) itself: os.Rename refuses any existing directory as the target (EEXIST,
+	// os/file_unix.go rename), the empty one included.
+	if err := syscall.Rename(filepath.Join(tmp, "root"), cache); err != nil {
+		t.Fatalf("rootfs: %v", os.NewSyscallError("rename", err))
+	}
+	t.Logf("rootfs: built in %v", time.Since(start).Round(time.Second))
+	return cache
+}
+
+// drillDebianMirror (a copy of hardened-echo's debianMirror) returns the Debian archive the machine's apt uses (the only network the CI
+// machine reaches): the URI of the first source serving the plain "bookworm" suite, from
+// deb822 files in /etc/apt/sources.list.d or one-line entries in /etc/apt/sources.list.
+// HARDENED_ECHO_MIRROR overrides it.
+func drillDebianMirror(t *testing.T) string {
+	t.Helper()
+	if m := os.Getenv("HARDENED_ECHO_MIRROR"); m != "" {
+		return m
+	}
+	files, _ := filepath.Glob("/etc/apt/sources.list.d/*.sources")
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			continue
+		}
+		for _, stanza := range strings.Split(string(data), "\n\n") {
+			var uris, suites []string
+			for _, line := range strings.Split(stanza, "\n") {
+				k, v, ok := strings.Cut(line, ":")
+				if !ok || strings.HasPrefix(strings.TrimSpace(line), "#") {
+					continue
+				}
+				switch strings.TrimSpace(k) {
+				case "URIs":
+					uris = strings.Fields(v)
+				case "Suites":
+					suites = strings.Fields(v)
+				}
+			}
+			for _, s := range suites {
+				if s == "bookworm" && len(uris) > 0 {
+					return uris[0]
+				}
+			}
+		}
+	}
+	if data, err := os.ReadFile("/etc/apt/sources.list"); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			f := strings.Fields(line)
+			// deb [options] URI SUITE COMPONENTS...
+			if len(f) >= 3 && f[0] == "deb" {
+				f = f[1:]
+				if strings.HasPrefix(f[0], "[") {
+					for len(f) > 0 && !strings.HasSuffix(f[0], "]") {
+						f = f[1:]
+					}
+					f = f[1:]
+				}
+				if len(f) >= 2 && f[1] == "bookworm" {
+					return f[0]
+				}
+			}
+		}
+	}
+	return "http://deb.debian.org/debian"
 }
