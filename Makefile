@@ -53,7 +53,7 @@ build: ## every binary into bin/, CGO_ENABLED=0, then check that none has a dyna
 test: deps ## the whole suite, every module, with the race detector (evidence checks included)
 	CGO_ENABLED=1 $(GO) test $(GOTESTFLAGS) kernel-foundations/...
 
-evidence: deps ## rewrite the committed evidence files (forensics/evidence/, hardened-echo/SECURITY.md)
+evidence: deps ## rewrite the committed evidence files (<module>/evidence/, hardened-echo/SECURITY.md)
 	CGO_ENABLED=1 EVIDENCE_UPDATE=1 $(GO) test -count=1 -run '$(EVIDENCE_TESTS)' kernel-foundations/...
 	$(MAKE) --no-print-directory -C hardened-echo score
 
