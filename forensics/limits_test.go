@@ -53,7 +53,7 @@ func TestServiceUnitLimits(t *testing.T) {
 	nproc, stack := unitLimit(t, unit, "LimitNPROC"), unitLimit(t, unit, "LimitSTACK")
 	for _, tool := range []string{"prlimit", "setpriv"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%v (Debian util-linux)", err)
+			skipf(t, "%v (Debian util-linux)", err)
 		}
 	}
 	if path, err := exec.LookPath("systemd-analyze"); err == nil {

@@ -79,13 +79,36 @@ func main() {
 	if errors.Is(err, flag.ErrHelp) {
 		return
 	}
-	if ce, ok := errors.AsType[*commandExit](err); ok {
-		ce.passThrough() // trace: the traced command's exit status or signal becomes ours
+	if ex, ok := errors.AsType[exiter](err); ok {
+		ex.passThrough() // trace: the traced command's exit status or signal becomes ours
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "forensics: %v\n", err)
 		os.Exit(1)
 	}
+}
+
+// exiter is an error that ends the process its own way instead of with main's message and
+// status: trace's commandExit, which passes the traced command's end through. passThrough does
+// not return; main calls it only after run has returned and every deferred cleanup has run.
+type exiter interface {
+	error
+	passThrough()
+}
+
+// exitCommand is a hidden entry point shared by zombies and limits: a child that exits at once.
+const exitCommand = "_exit"
+
+// runExit is a child that exits at once with -code.
+func runExit(_ context.Context, args []string, _ io.Reader, _, stderr io.Writer) error {
+	fs := flag.NewFlagSet(exitCommand, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	code := fs.Int("code", 0, "exit status")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	os.Exit(*code)
+	return nil
 }
 
 func usage(w io.Writer) {
@@ -117,4 +140,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	usage(stderr)
 	return fmt.Errorf("unknown command %q", args[0])
+}
+
+// fileOf returns w as an *os.File when it is one.
+func fileOf(w io.Writer) *os.File {
+	f, _ := w.(*os.File)
+	return f
 }
