@@ -27,6 +27,10 @@
 // start with an underscore (see hidden); Go cannot fork without exec.
 //
 // Run "forensics COMMAND -h" for a command's flags.
+//
+// Exit status: 0 on success; 125 when forensics itself fails (bad input, a failed system call, a
+// worker or drill that did not end as the lab expects), with one line on stderr. trace follows
+// strace: the traced command's exit status or signal, 1 for the tracer's own failures.
 package main
 
 import (
@@ -84,8 +88,18 @@ func main() {
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "forensics: %v\n", err)
-		os.Exit(1)
+		os.Exit(failureStatus(os.Args[1:]))
 	}
+}
+
+// failureStatus is the exit status of a failure of forensics itself: 125, as timeout(1) and
+// env(1) use, so that it cannot pass for a status of something it ran; trace's own failures
+// exit 1, as strace's do (its command's status is passed through by exiter).
+func failureStatus(args []string) int {
+	if len(args) > 0 && args[0] == "trace" {
+		return 1
+	}
+	return 125
 }
 
 // exiter is an error that ends the process its own way instead of with main's message and

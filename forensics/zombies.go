@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"kernel-foundations/forensics/internal/eintr"
 	"kernel-foundations/forensics/internal/proc"
 	"kernel-foundations/forensics/internal/signame"
 	"kernel-foundations/forensics/internal/spawn"
@@ -214,13 +215,8 @@ func runZombiesIgnore(_ context.Context, args []string, _ io.Reader, stdout, std
 		pids[i] = k.pid
 		// A pidfd turns readable when the process exits, whether or not anyone reaps it.
 		fds := []unix.PollFd{{Fd: int32(k.pidfd), Events: unix.POLLIN}}
-		for {
-			if _, err := unix.Poll(fds, -1); err != unix.EINTR {
-				if err != nil {
-					return os.NewSyscallError("poll", err)
-				}
-				break
-			}
+		if err := eintr.Retry(func() error { _, err := unix.Poll(fds, -1); return err }); err != nil {
+			return os.NewSyscallError("poll", err)
 		}
 		// The pidfd wakes up in do_notify_parent, just before release_task frees the
 		// autoreaped child: wait the few microseconds until /proc has caught up.
