@@ -194,13 +194,7 @@ loop:
 func openSockets(fs *flag.FlagSet, tcpAddr, udpAddr string, log *logger) (lns []net.Listener, pcs []net.PacketConn, err error) {
 	defer func() {
 		if err != nil {
-			for _, ln := range lns {
-				ln.Close()
-			}
-			for _, pc := range pcs {
-				pc.Close()
-			}
-			lns, pcs = nil, nil
+			lns, pcs = closeSockets(lns, pcs)
 		}
 	}()
 	passed, err := sd.ListenFDs()
@@ -243,13 +237,7 @@ func fromPassed(passed []sd.Socket, log *logger) (lns []net.Listener, pcs []net.
 			s.File.Close()
 		}
 		if err != nil {
-			for _, ln := range lns {
-				ln.Close()
-			}
-			for _, pc := range pcs {
-				pc.Close()
-			}
-			lns, pcs = nil, nil
+			lns, pcs = closeSockets(lns, pcs)
 		}
 	}()
 	for _, s := range passed {
@@ -280,4 +268,16 @@ func fromPassed(passed []sd.Socket, log *logger) (lns []net.Listener, pcs []net.
 		}
 	}
 	return lns, pcs, nil
+}
+
+// closeSockets closes what an error path had opened so far, and returns nil slices for the
+// caller's results.
+func closeSockets(lns []net.Listener, pcs []net.PacketConn) ([]net.Listener, []net.PacketConn) {
+	for _, ln := range lns {
+		ln.Close()
+	}
+	for _, pc := range pcs {
+		pc.Close()
+	}
+	return nil, nil
 }
