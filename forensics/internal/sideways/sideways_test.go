@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"go/ast"
+	"go/build"
 	"go/parser"
 	"go/token"
 	"path/filepath"
@@ -52,6 +53,14 @@ func sidewaysRefs(dir string) ([]reference, error) {
 		if strings.HasSuffix(base, "_test.go") {
 			continue
 		}
+		// Only the files that build here (GOOS, build constraints): linux_only_other.go is not
+		// part of the program.
+		if ok, err := build.Default.MatchFile(filepath.Dir(p), base); err != nil || !ok {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
 		f, err := parser.ParseFile(fset, p, nil, 0)
 		if err != nil {
 			return nil, err
@@ -73,7 +82,9 @@ func sidewaysRefs(dir string) ([]reference, error) {
 						declaredIn[s.Name.Name] = base
 					case *ast.ValueSpec:
 						for _, n := range s.Names {
-							declaredIn[n.Name] = base
+							if n.Name != "_" {
+								declaredIn[n.Name] = base
+							}
 						}
 					}
 				}
@@ -116,7 +127,7 @@ func sidewaysRefs(dir string) ([]reference, error) {
 						}
 					}
 				case *ast.Ident:
-					if n.Obj != nil || notUses[n] || allowed {
+					if n.Obj != nil || notUses[n] || allowed || n.Name == "_" {
 						return true
 					}
 					to, ok := declaredIn[n.Name]

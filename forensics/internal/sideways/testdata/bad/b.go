@@ -13,3 +13,5 @@ func runB() {
 type kindB struct{}
 
 func (kindB) helperA() {} // a method named like a.go's function, not a use
+
+var _ = kindB{} // the blank identifier is nobody's declaration
