@@ -63,9 +63,8 @@ func runSpawn(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 
 	fmt.Fprintf(out, "spawn: parent pid %d starting %d workers for %v; stop them with: kill -TERM %d (or Ctrl-C)\n",
 		os.Getpid(), *workers, *duration, os.Getpid())
-	g := &spawn.Group{
+	g := &spawn.Group{ // Print: superviseGoroutines's, which redraws the live table around it
 		Prefix: "spawn: ",
-		Print:  func(line string) { fmt.Fprintln(out, line) }, // superviseGoroutines redraws around it
 		Reaped: func(t *spawn.Tracked, e spawn.Exit, after string) string {
 			return fmt.Sprintf("worker %d pid %d reaped via waitid(P_PIDFD): %s%s, cpu %.2fs (rusage), max RSS %d KiB",
 				t.ID, t.Pid, e, after, e.CPU().Seconds(), e.Rusage.Maxrss)
@@ -131,7 +130,7 @@ func superviseGoroutines(ctx context.Context, out io.Writer, outFile *os.File, g
 		}
 		fmt.Fprintln(out, line)
 	}
-	say := func(format string, a ...any) { g.Print("spawn: " + fmt.Sprintf(format, a...)) }
+	say := g.Say
 	closeErr := func(err error) {
 		if err != nil {
 			say("%v", err)

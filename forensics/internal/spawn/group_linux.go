@@ -48,7 +48,8 @@ type Group struct {
 	Failed   int  // reported with an error or a status other than 0
 }
 
-func (g *Group) say(format string, a ...any) { g.Print(g.Prefix + fmt.Sprintf(format, a...)) }
+// Say prints one line of the group's own, after Prefix.
+func (g *Group) Say(format string, a ...any) { g.Print(g.Prefix + fmt.Sprintf(format, a...)) }
 
 // Add tracks a started worker.
 func (g *Group) Add(w *Worker) *Tracked {
@@ -68,7 +69,7 @@ func (g *Group) Forward() {
 			continue
 		}
 		if err := t.Stop(); err != nil {
-			g.say("worker %d pid %d: %v", t.ID, t.Pid, err)
+			g.Say("worker %d pid %d: %v", t.ID, t.Pid, err)
 		}
 		t.StopSent = true
 	}
@@ -79,7 +80,7 @@ func (g *Group) Kill() {
 	for _, t := range g.Workers {
 		if !t.Exited {
 			if err := t.Signal(unix.SIGKILL); err != nil {
-				g.say("worker %d pid %d: %v", t.ID, t.Pid, err)
+				g.Say("worker %d pid %d: %v", t.ID, t.Pid, err)
 			}
 		}
 	}
@@ -136,7 +137,7 @@ func (g *Group) report(t *Tracked) error {
 	switch {
 	case t.exitErr != nil:
 		g.Failed++
-		g.say("worker %d pid %d: %v", t.ID, t.Pid, t.exitErr)
+		g.Say("worker %d pid %d: %v", t.ID, t.Pid, t.exitErr)
 	default:
 		if !t.exit.Success() {
 			g.Failed++
@@ -145,7 +146,7 @@ func (g *Group) report(t *Tracked) error {
 		if t.StopSent {
 			after = " after SIGTERM"
 		}
-		g.say("%s", g.Reaped(t, *t.exit, after))
+		g.Say("%s", g.Reaped(t, *t.exit, after))
 	}
 	if err := t.Close(); err != nil {
 		return fmt.Errorf("worker %d: close: %w", t.ID, err)
