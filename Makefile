@@ -72,8 +72,9 @@ bench: deps build ## every module's benchmarks, ratios against the reference mea
 vet: ## go vet over every module
 	$(GO) vet kernel-foundations/...
 
-lint: ## staticcheck, pinned, through go run
+lint: ## staticcheck, pinned, through go run; forensics' layout check (no sideways calls between subcommand files)
 	$(GO) run $(STATICCHECK) kernel-foundations/...
+	$(GO) test -count=1 kernel-foundations/forensics/internal/sideways
 
 fmt-check: ## fail if any file is not gofmt-clean
 	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt needed:" >&2; echo "$$out" >&2; exit 1; fi

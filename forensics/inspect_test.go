@@ -2,11 +2,13 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -18,6 +20,54 @@ import (
 )
 
 func init() { testHelpers["masked"] = maskedHelper }
+
+// TestInspectGolden runs inspect in-process on the /proc trees copied from live processes
+// (internal/proc/testdata, whose README has the copy command) and compares its output with
+// their golden files; bad input on the same trees gets its one error and no output.
+func TestInspectGolden(t *testing.T) {
+	const fixtures = "internal/proc/testdata"
+	for _, name := range []string{"bash", "go-supervise"} {
+		t.Run(name, func(t *testing.T) {
+			root := filepath.Join(fixtures, name)
+			pid, err := os.ReadFile(filepath.Join(root, "PID"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out, errb bytes.Buffer
+			args := []string{"inspect", "-proc", root, strings.TrimSpace(string(pid))}
+			if err := run(context.Background(), args, nil, &out, &errb); err != nil {
+				t.Fatalf("run(%q): %v\n%s", args, err, errb.Bytes())
+			}
+			want, err := os.ReadFile(filepath.Join(fixtures, name+".golden"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(out.Bytes(), want) {
+				t.Errorf("run(%q) differs from %s.golden (regenerate with go test -update in internal/proc):\n%s", args, name, out.Bytes())
+			}
+		})
+	}
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"pid not in the tree", []string{"inspect", "-proc", fixtures + "/bash", "4242"}, "inspect: no process 4242 in " + fixtures + "/bash"},
+		{"not a pid", []string{"inspect", "-proc", fixtures + "/bash", "0"}, `inspect: "0" is not a pid`},
+		{"two pids", []string{"inspect", "1", "2"}, "inspect: want exactly one PID"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			err := run(context.Background(), tt.args, nil, &out, &errb)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("run(%q) = %v, want %q", tt.args, err, tt.want)
+			}
+			if out.Len() != 0 {
+				t.Errorf("run(%q) wrote %q to stdout, want nothing", tt.args, out.Bytes())
+			}
+		})
+	}
+}
 
 // sigRTMin2 is SIGRTMIN+2 as the C libraries count (SIGRTMIN = 34).
 const sigRTMin2 = unix.Signal(36)
@@ -52,11 +102,12 @@ func TestInspect(t *testing.T) {
 		t.Fatalf("helper said %q: %v", line, err)
 	}
 
-	b, err := exec.Command(binPath, "inspect", strconv.Itoa(pid)).CombinedOutput()
-	if err != nil {
-		t.Fatalf("forensics inspect %d: %v\n%s", pid, err, b)
+	// inspect only reads /proc: run it in-process, the binary adds nothing here.
+	var b, errb bytes.Buffer
+	if err := run(context.Background(), []string{"inspect", strconv.Itoa(pid)}, nil, &b, &errb); err != nil {
+		t.Fatalf("forensics inspect %d: %v\n%s", pid, err, errb.Bytes())
 	}
-	out := string(b)
+	out := b.String()
 	defer func() {
 		if t.Failed() {
 			t.Logf("inspect output:\n%s", out)

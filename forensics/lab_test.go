@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -227,8 +228,11 @@ func TestBadInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out, err := exec.Command(binPath, tt.args...).CombinedOutput()
-			if err == nil {
-				t.Fatalf("forensics %q: exit status 0, want failure\n%s", tt.args, out)
+			if ee, ok := errors.AsType[*exec.ExitError](err); !ok || ee.ExitCode() != 125 {
+				t.Fatalf("forensics %q: %v, want exit status 125 (forensics itself failed)\n%s", tt.args, err, out)
+			}
+			if n := strings.Count(string(out), "forensics: "); n != 1 {
+				t.Errorf("forensics %q printed %d error lines, want 1:\n%s", tt.args, n, out)
 			}
 			if !strings.Contains(string(out), tt.want) {
 				t.Errorf("forensics %q printed %q, want it to contain %q", tt.args, out, tt.want)

@@ -49,6 +49,23 @@ func runLimits(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if *nproc == 0 || *stack < 64<<10 {
 		return fmt.Errorf("limits: -nproc must be positive and -stack at least 65536")
 	}
+	// Step 1 lowers only the soft limits, which cannot exceed the hard ones (setrlimit(2):
+	// EINVAL): refuse such a value here, in one line, rather than clamp it and report a
+	// mismatch later.
+	for _, l := range []struct {
+		flag     string
+		resource int
+		value    uint64
+	}{{"-nproc", unix.RLIMIT_NPROC, *nproc}, {"-stack", unix.RLIMIT_STACK, *stack}} {
+		var cur unix.Rlimit
+		if err := unix.Prlimit(0, l.resource, nil, &cur); err != nil {
+			return fmt.Errorf("limits: %w", os.NewSyscallError("prlimit64", err))
+		}
+		if l.value > cur.Max {
+			return fmt.Errorf("limits: %s %d is above this process's hard %s limit (%s): a soft limit cannot exceed it",
+				l.flag, l.value, rlimitNames[l.resource], proc.FormatValue(cur.Max))
+		}
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("limits: %w", err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -53,7 +54,7 @@ func TestServiceUnitLimits(t *testing.T) {
 	nproc, stack := unitLimit(t, unit, "LimitNPROC"), unitLimit(t, unit, "LimitSTACK")
 	for _, tool := range []string{"prlimit", "setpriv"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%v (Debian util-linux)", err)
+			skipf(t, "%v (Debian util-linux)", err)
 		}
 	}
 	if path, err := exec.LookPath("systemd-analyze"); err == nil {
@@ -155,4 +156,38 @@ func readLimits(t *testing.T, pid int) map[string][2]string {
 		m[strings.TrimSpace(l[:soft])] = [2]string{strings.TrimSpace(l[soft:hard]), strings.TrimSpace(l[hard:units])}
 	}
 	return m
+}
+
+// TestLimitsAboveHardLimit: a -nproc or -stack above the hard limit is refused before anything
+// changes, in one line with status 125, not clamped to the hard limit and then reported as a
+// MISMATCH by the /proc check. The hard limits are set for the run by prlimit(1), so the case
+// does not depend on the machine's.
+func TestLimitsAboveHardLimit(t *testing.T) {
+	if _, err := exec.LookPath("prlimit"); err != nil {
+		skipf(t, "%v (Debian util-linux)", err)
+	}
+	for _, tc := range []struct {
+		name, limit string
+		args        []string
+		want        string
+	}{
+		{"nproc", "--nproc=100:100", []string{"-nproc", "101"}, "limits: -nproc 101 is above this process's hard Max processes limit (100)"},
+		{"stack", "--stack=1048576:1048576", []string{"-stack", "1048577"}, "limits: -stack 1048577 is above this process's hard Max stack size limit (1048576)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command("prlimit", append([]string{tc.limit, binPath, "limits"}, tc.args...)...)
+			var stdout, stderr strings.Builder
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			if ee, ok := errors.AsType[*exec.ExitError](err); !ok || ee.ExitCode() != 125 {
+				t.Errorf("prlimit %s forensics limits %q: %v, want exit status 125", tc.limit, tc.args, err)
+			}
+			if got, want := stderr.String(), "forensics: "+tc.want+": a soft limit cannot exceed it\n"; got != want {
+				t.Errorf("stderr = %q, want %q", got, want)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("stdout = %q, want nothing: the refusal comes before step 1", stdout.String())
+			}
+		})
+	}
 }

@@ -27,6 +27,10 @@
 // start with an underscore (see hidden); Go cannot fork without exec.
 //
 // Run "forensics COMMAND -h" for a command's flags.
+//
+// Exit status: 0 on success; 125 when forensics itself fails (bad input, a failed system call, a
+// worker or drill that did not end as the lab expects), with one line on stderr. trace follows
+// strace: the traced command's exit status or signal, 1 for the tracer's own failures.
 package main
 
 import (
@@ -79,13 +83,46 @@ func main() {
 	if errors.Is(err, flag.ErrHelp) {
 		return
 	}
-	if ce, ok := errors.AsType[*commandExit](err); ok {
-		ce.passThrough() // trace: the traced command's exit status or signal becomes ours
+	if ex, ok := errors.AsType[exiter](err); ok {
+		ex.passThrough() // trace: the traced command's exit status or signal becomes ours
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "forensics: %v\n", err)
-		os.Exit(1)
+		os.Exit(failureStatus(os.Args[1:]))
 	}
+}
+
+// failureStatus is the exit status of a failure of forensics itself: 125, as timeout(1) and
+// env(1) use, so that it cannot pass for a status of something it ran; trace's own failures
+// exit 1, as strace's do (its command's status is passed through by exiter).
+func failureStatus(args []string) int {
+	if len(args) > 0 && args[0] == "trace" {
+		return 1
+	}
+	return 125
+}
+
+// exiter is an error that ends the process its own way instead of with main's message and
+// status: trace's commandExit, which passes the traced command's end through. passThrough does
+// not return; main calls it only after run has returned and every deferred cleanup has run.
+type exiter interface {
+	error
+	passThrough()
+}
+
+// exitCommand is a hidden entry point shared by zombies and limits: a child that exits at once.
+const exitCommand = "_exit"
+
+// runExit is a child that exits at once with -code.
+func runExit(_ context.Context, args []string, _ io.Reader, _, stderr io.Writer) error {
+	fs := flag.NewFlagSet(exitCommand, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	code := fs.Int("code", 0, "exit status")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	os.Exit(*code)
+	return nil
 }
 
 func usage(w io.Writer) {
@@ -117,4 +154,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	usage(stderr)
 	return fmt.Errorf("unknown command %q", args[0])
+}
+
+// fileOf returns w as an *os.File when it is one.
+func fileOf(w io.Writer) *os.File {
+	f, _ := w.(*os.File)
+	return f
 }

@@ -53,7 +53,13 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
+	fdsBefore := openFDs()
 	code := m.Run()
+	// Every test closes what it opens: a leaked descriptor fails the run (cilium/ebpf's testmain).
+	if leaked := openFDs() - fdsBefore; code == 0 && leaked > 0 {
+		fmt.Fprintf(os.Stderr, "tests leaked %d file descriptors\n", leaked)
+		code = 1
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -87,4 +93,13 @@ func TestHelpSmoke(t *testing.T) {
 	if len(out) == 0 {
 		t.Fatalf("forensics -h printed nothing")
 	}
+}
+
+// openFDs counts this process's open descriptors.
+func openFDs() int {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return 0
+	}
+	return len(ents)
 }

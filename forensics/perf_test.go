@@ -11,7 +11,7 @@ import (
 // both reports, each row labelled with the process and the kind of thread it is.
 func TestSchedLatencyScript(t *testing.T) {
 	if _, err := exec.LookPath("perf"); err != nil {
-		t.Skipf("%v (Debian linux-perf, installed by .ci/deps)", err)
+		skipf(t, "%v (Debian linux-perf, installed by .ci/deps)", err)
 	}
 	dir := t.TempDir()
 	out, err := exec.Command(filepath.Join("perf", "sched-latency.sh"), "-s", "2", "-w", "2", "-b", binPath, "-o", dir).CombinedOutput()

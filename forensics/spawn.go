@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -17,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"kernel-foundations/forensics/internal/proc"
+	"kernel-foundations/forensics/internal/signame"
 	"kernel-foundations/forensics/internal/spawn"
 )
 
@@ -63,61 +63,57 @@ func runSpawn(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 
 	fmt.Fprintf(out, "spawn: parent pid %d starting %d workers for %v; stop them with: kill -TERM %d (or Ctrl-C)\n",
 		os.Getpid(), *workers, *duration, os.Getpid())
-	ws := make([]*spawn.Worker, 0, *workers)
+	g := &spawn.Group{ // Print: superviseGoroutines's, which redraws the live table around it
+		Prefix: "spawn: ",
+		Reaped: func(t *spawn.Tracked, e spawn.Exit, after string) string {
+			return fmt.Sprintf("worker %d pid %d reaped via waitid(P_PIDFD): %s%s, cpu %.2fs (rusage), max RSS %d KiB",
+				t.ID, t.Pid, e, after, e.CPU().Seconds(), e.Rusage.Maxrss)
+		},
+	}
 	for i := 1; i <= *workers; i++ {
 		w, err := spawn.Start(spawn.Options{
 			Exe: exe, ID: i, Duration: *duration, Stdout: outFile, Stderr: errFile,
 			Pdeathsig: syscall.SIGTERM,
 		})
 		if err != nil {
-			killAndReap(ws)
+			g.Abort()
 			return fmt.Errorf("spawn: %w", err)
 		}
-		ws = append(ws, w)
-		fmt.Fprintf(out, "spawn: worker %d pid %d started (pidfd %d, pgid %d, parent-death signal SIGTERM)\n", i, w.Pid, w.PidFD, w.Pid)
+		g.Add(w)
+		fmt.Fprintf(out, "spawn: worker %d pid %d started (pidfd %d, pgid %d, parent-death signal SIGTERM)\n", i, w.Pid, w.PidFD(), w.Pid)
 	}
 	if *observe {
-		printObserve(out, os.Getpid(), ws)
+		printObserve(out, os.Getpid(), g.Workers)
 	}
-	return superviseGoroutines(ctx, out, outFile, ws, sigs, *interval)
-}
-
-// workerState is what the parent knows of one worker.
-type workerState struct {
-	w        *spawn.Worker
-	ready    bool
-	hashes   uint64
-	stopSent bool
-	exited   bool       // waitid has returned
-	eof      bool       // the progress pipe is closed: every line the worker wrote is in
-	exit     *exitEvent // held until eof, so the worker's last line comes before its exit status
+	return superviseGoroutines(ctx, out, outFile, g, sigs, *interval)
 }
 
 type progressEvent struct {
-	idx int
+	t   *spawn.Tracked
 	msg spawn.Message
 	eof bool
 }
 
 type exitEvent struct {
-	idx  int
+	t    *spawn.Tracked
 	exit spawn.Exit
 	err  error
 }
 
 // superviseGoroutines is the plain-Go supervisor: one goroutine per worker blocks in
-// waitid(P_PIDFD), one reads its progress pipe, and this loop owns all state.
+// waitid(P_PIDFD), one reads its progress pipe, and this loop owns all state (spawn.Group).
 // (supervise is the same job on one epoll loop.)
-func superviseGoroutines(ctx context.Context, out io.Writer, outFile *os.File, ws []*spawn.Worker, sigs <-chan os.Signal, interval time.Duration) error {
-	states := make([]*workerState, len(ws))
+func superviseGoroutines(ctx context.Context, out io.Writer, outFile *os.File, g *spawn.Group, sigs <-chan os.Signal, interval time.Duration) error {
 	progress := make(chan progressEvent, 64)
-	exits := make(chan exitEvent, len(ws))
-	for i, w := range ws {
-		states[i] = &workerState{w: w}
-		go readProgress(i, w.Progress, progress)
+	exits := make(chan exitEvent, len(g.Workers))
+	for _, t := range g.Workers {
 		go func() {
-			e, _, err := spawn.Waitid(w.PidFD, 0)
-			exits <- exitEvent{idx: i, exit: e, err: err}
+			t.Scan(func(msg spawn.Message) { progress <- progressEvent{t: t, msg: msg} })
+			progress <- progressEvent{t: t, eof: true} // EOF (the worker exited), or the pipe failed
+		}()
+		go func() {
+			e, _, err := t.Wait(0)
+			exits <- exitEvent{t: t, exit: e, err: err}
 		}()
 	}
 	tty := isTerminal(outFile)
@@ -127,70 +123,50 @@ func superviseGoroutines(ctx context.Context, out io.Writer, outFile *os.File, w
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	drawn := 0 // lines of the live table currently on the terminal
-	say := func(format string, a ...any) {
+	g.Print = func(line string) {
 		if drawn > 0 {
 			fmt.Fprintf(out, "\x1b[%dA\x1b[J", drawn) // erase the table, print, redraw on the next tick
 			drawn = 0
 		}
-		fmt.Fprintf(out, format, a...)
+		fmt.Fprintln(out, line)
 	}
-	var stopping, allReady bool
-	live, failed := len(ws), 0
+	say := g.Say
+	closeErr := func(err error) {
+		if err != nil {
+			say("%v", err)
+		}
+	}
+	allReady := false
+	n := len(g.Workers)
 	done := ctx.Done()
-	for live > 0 {
+	for g.Live > 0 {
 		select {
 		case <-done:
 			done = nil
-			stopping = true
-			say("spawn: context cancelled: sending SIGTERM to %d workers\n", live)
-			forward(states, say)
+			say("context cancelled: sending SIGTERM to %d workers", g.Live)
+			g.Forward()
 		case s := <-sigs:
-			if stopping {
-				say("spawn: second %s: SIGKILL to the %d workers left\n", sigName(s), live)
-				for _, st := range states {
-					if !st.exited {
-						if err := st.w.Signal(unix.SIGKILL); err != nil {
-							say("spawn: worker %d pid %d: %v\n", st.w.ID, st.w.Pid, err)
-						}
-					}
-				}
+			if g.Stopping {
+				say("second %s: SIGKILL to the %d workers left", signame.Of(s), g.Live)
+				g.Kill()
 				continue
 			}
-			stopping = true
-			say("spawn: %s received: forwarding SIGTERM to %d workers through their pidfds\n", sigName(s), live)
-			forward(states, say)
+			say("%s received: forwarding SIGTERM to %d workers through their pidfds", signame.Of(s), g.Live)
+			g.Forward()
 		case ev := <-progress:
-			st := states[ev.idx]
-			switch {
-			case ev.eof:
-				st.eof = true
-				if st.exit != nil {
-					failed += report(st, say)
-					live--
-				}
-			case ev.msg.Ready:
-				st.ready = true
-				if stopping {
-					forward(states, say) // it was not ready when the signal came: send it now
-				}
-				if !allReady && everyReady(states) {
-					allReady = true
-					say("spawn: all %d workers ready\n", len(ws))
-				}
-			case ev.msg.Log != "":
-				say("%s\n", ev.msg.Log)
-			default:
-				st.hashes = ev.msg.Hashes
+			if ev.eof {
+				closeErr(g.Closed(ev.t))
+				continue
+			}
+			g.Message(ev.t, ev.msg)
+			if !allReady && g.AllReady() {
+				allReady = true
+				say("all %d workers ready", n)
 			}
 		case ev := <-exits:
-			st := states[ev.idx]
-			st.exited, st.exit = true, &ev
-			if st.eof {
-				failed += report(st, say)
-				live--
-			}
+			closeErr(g.Exited(ev.t, ev.exit, ev.err))
 		case <-ticker.C:
-			lines := progressLines(states)
+			lines := progressLines(g.Workers)
 			if tty {
 				if drawn > 0 {
 					fmt.Fprintf(out, "\x1b[%dA", drawn)
@@ -206,76 +182,28 @@ func superviseGoroutines(ctx context.Context, out io.Writer, outFile *os.File, w
 			}
 		}
 	}
-	say("spawn: all %d workers reaped; children of pid %d left: %s\n", len(ws), os.Getpid(), childrenLeft(os.Getpid()))
-	if failed > 0 {
-		return fmt.Errorf("spawn: %d of %d workers did not exit cleanly", failed, len(ws))
+	say("all %d workers reaped; children of pid %d left: %s", n, os.Getpid(), spawn.ChildrenLeft(os.Getpid()))
+	if g.Failed > 0 {
+		return fmt.Errorf("spawn: %d of %d workers did not exit cleanly", g.Failed, n)
 	}
 	return nil
 }
 
-// report prints how a worker ended and releases it; it returns 1 if the worker failed.
-func report(st *workerState, say func(string, ...any)) int {
-	ev := st.exit
-	defer func() {
-		if err := st.w.Close(); err != nil {
-			say("spawn: worker %d: close: %v\n", st.w.ID, err)
-		}
-	}()
-	if ev.err != nil {
-		say("spawn: worker %d pid %d: %v\n", st.w.ID, st.w.Pid, ev.err)
-		return 1
-	}
-	after := ""
-	if st.stopSent {
-		after = " after SIGTERM"
-	}
-	say("spawn: worker %d pid %d reaped via waitid(P_PIDFD): %s%s, cpu %.2fs (rusage), max RSS %d KiB\n",
-		st.w.ID, st.w.Pid, ev.exit, after, ev.exit.CPU().Seconds(), ev.exit.Rusage.Maxrss)
-	if !ev.exit.Success() {
-		return 1
-	}
-	return 0
-}
-
-// forward sends SIGTERM to every ready worker that has not had it yet. A worker that is not
-// ready has no handler yet (SIGTERM would kill it by default action, without its line): it gets
-// the signal when its "ready" arrives.
-func forward(states []*workerState, say func(string, ...any)) {
-	for _, st := range states {
-		if st.exited || st.stopSent || !st.ready {
-			continue
-		}
-		if err := st.w.Stop(); err != nil {
-			say("spawn: worker %d pid %d: %v\n", st.w.ID, st.w.Pid, err)
-		}
-		st.stopSent = true
-	}
-}
-
-func everyReady(states []*workerState) bool {
-	for _, st := range states {
-		if !st.ready && !st.exited {
-			return false
-		}
-	}
-	return true
-}
-
 // progressLines reads each live worker's CPU time from /proc/<pid>/stat: the kernel's account,
 // not the worker's own claim.
-func progressLines(states []*workerState) []string {
+func progressLines(ws []*spawn.Tracked) []string {
 	var lines []string
-	for _, st := range states {
-		if st.exited {
+	for _, t := range ws {
+		if t.Exited {
 			continue
 		}
 		cpu, threads := "?", "?"
-		if s, err := proc.ReadStat("/proc", st.w.Pid); err == nil {
+		if s, err := proc.ReadStat("/proc", t.Pid); err == nil {
 			cpu = fmt.Sprintf("%.2fs", s.CPUSeconds())
 			threads = fmt.Sprint(s.NumThreads)
 		}
 		lines = append(lines, fmt.Sprintf("  worker %d pid %d  cpu %s  threads %s (%s)  hashes %d",
-			st.w.ID, st.w.Pid, cpu, threads, runningThreads(st.w.Pid), st.hashes))
+			t.ID, t.Pid, cpu, threads, runningThreads(t.Pid), t.Hashes))
 	}
 	return lines
 }
@@ -308,61 +236,7 @@ func runningThreads(pid int) string {
 	return strings.Join(parts, ", ")
 }
 
-// readProgress turns a worker's progress pipe into events until EOF (the worker exited).
-func readProgress(idx, fd int, events chan<- progressEvent) {
-	dup, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
-	if err != nil {
-		events <- progressEvent{idx: idx, eof: true}
-		return
-	}
-	// The dup shares the non-blocking file description, so os.NewFile makes it pollable; the
-	// Worker keeps owning the original fd.
-	f := os.NewFile(uintptr(dup), "progress")
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		msg, err := spawn.ParseProgress(sc.Text())
-		if err != nil {
-			continue
-		}
-		events <- progressEvent{idx: idx, msg: msg}
-	}
-	events <- progressEvent{idx: idx, eof: true}
-}
-
-// killAndReap cleans up after a failed start.
-func killAndReap(ws []*spawn.Worker) {
-	for _, w := range ws {
-		w.Signal(unix.SIGKILL)
-		spawn.Waitid(w.PidFD, 0)
-		w.Close()
-	}
-}
-
-// childrenLeft lists the processes whose parent is pid, from /proc/*/stat: "none" is the claim
-// "nothing left behind" checked against the kernel.
-func childrenLeft(pid int) string {
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return err.Error()
-	}
-	var kids []string
-	for _, e := range entries {
-		var p int
-		if _, err := fmt.Sscanf(e.Name(), "%d", &p); err != nil {
-			continue
-		}
-		if s, err := proc.ReadStat("/proc", p); err == nil && s.PPID == pid {
-			kids = append(kids, fmt.Sprintf("%d (%c)", s.PID, s.State))
-		}
-	}
-	if len(kids) == 0 {
-		return "none"
-	}
-	return strings.Join(kids, " ")
-}
-
-func printObserve(out io.Writer, parent int, ws []*spawn.Worker) {
+func printObserve(out io.Writer, parent int, ws []*spawn.Tracked) {
 	pids := make([]string, len(ws))
 	for i, w := range ws {
 		pids[i] = fmt.Sprint(w.Pid)
@@ -377,19 +251,6 @@ func printObserve(out io.Writer, parent int, ws []*spawn.Worker) {
   forensics inspect %[3]s
   kill -TERM %[1]d
 `, parent, list, pids[0])
-}
-
-func sigName(s os.Signal) string {
-	if n, ok := s.(syscall.Signal); ok {
-		return unix.SignalName(n)
-	}
-	return s.String()
-}
-
-// fileOf returns w as an *os.File when it is one.
-func fileOf(w io.Writer) *os.File {
-	f, _ := w.(*os.File)
-	return f
 }
 
 // isTerminal reports whether f is a terminal (TCGETS succeeds only on a tty).

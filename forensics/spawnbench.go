@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -61,6 +62,16 @@ func runSpawnbench(ctx context.Context, args []string, _ io.Reader, stdout, stde
 		return fmt.Errorf("spawnbench: -child must be exec or exit, got %q", *child)
 	}
 
+	// The chart's file is created (as a temporary beside it) before the benchmark, which takes
+	// minutes: a path that cannot be written fails now, in one line, not after the run.
+	var chart *pendingFile
+	if *svgPath != "" {
+		if chart, err = createPending(*svgPath); err != nil {
+			return fmt.Errorf("spawnbench: -svg: %w", err)
+		}
+		defer chart.discard()
+	}
+
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, unix.SIGTERM)
 	defer stop()
 	res, err := spawnbench.Run(ctx, cfg, stderr)
@@ -70,39 +81,63 @@ func runSpawnbench(ctx context.Context, args []string, _ io.Reader, stdout, stde
 	if err := res.WriteTable(stdout); err != nil {
 		return err
 	}
-	if *svgPath != "" {
-		if err := writeFileAtomic(*svgPath, res.WriteSVG); err != nil {
+	if chart != nil {
+		if err := chart.commit(res.WriteSVG); err != nil {
 			return fmt.Errorf("spawnbench: write chart: %w", err)
 		}
 	}
 	return nil
 }
 
-// writeFileAtomic writes through a temporary file in the same directory and renames it into
-// place, so a failed run never leaves a half-written file behind.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
-	dir, base := ".", path
-	if i := strings.LastIndexByte(path, '/'); i >= 0 {
-		dir, base = path[:i+1], path[i+1:]
+// pendingFile is a file written through a temporary one in the same directory and renamed into
+// place by commit, so a failed run never leaves a half-written file behind.
+type pendingFile struct {
+	path string
+	f    *os.File // nil once committed or discarded
+}
+
+// createPending checks that path can be replaced (it is not a directory) and creates the
+// temporary file beside it.
+func createPending(path string) (*pendingFile, error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("%s is a directory", path)
+	}
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp*")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = write(f); err != nil {
-		return err
+	return &pendingFile{path: path, f: f}, nil
+}
+
+// commit writes the content, then renames the temporary file over path.
+func (p *pendingFile) commit(write func(io.Writer) error) error {
+	f := p.f
+	p.f = nil
+	err := write(f)
+	if err == nil {
+		err = f.Chmod(0o644)
 	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	if err = f.Close(); err != nil {
-		return err
+	if err == nil {
+		err = os.Rename(f.Name(), p.path)
 	}
-	return os.Rename(f.Name(), path)
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
+}
+
+// discard removes the temporary file unless commit has run; a second call does nothing.
+func (p *pendingFile) discard() {
+	if p.f != nil {
+		p.f.Close()
+		os.Remove(p.f.Name())
+		p.f = nil
+	}
 }

@@ -100,6 +100,9 @@ func TestSpawnbenchBadInput(t *testing.T) {
 		{"bad child", []string{"-child", "sleep"}, "-child must be"},
 		{"zero runs", []string{"-runs", "0"}, "-runs"},
 		{"stray argument", []string{"extra"}, "unexpected argument"},
+		// Refused before the benchmark runs: -runs 1000000 would take hours.
+		{"svg in a missing directory", []string{"-runs", "1000000", "-svg", "/nonexistent/dir/chart.svg"}, "-svg: open /nonexistent/dir/.chart.svg.tmp"},
+		{"svg is a directory", []string{"-runs", "1000000", "-svg", "/tmp"}, "-svg: /tmp is a directory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := exec.Command(binPath, append([]string{"spawnbench"}, tc.args...)...).CombinedOutput()

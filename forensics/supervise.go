@@ -19,6 +19,7 @@ import (
 
 	"kernel-foundations/forensics/internal/proc"
 	"kernel-foundations/forensics/internal/sigloop"
+	"kernel-foundations/forensics/internal/signame"
 	"kernel-foundations/forensics/internal/spawn"
 )
 
@@ -102,26 +103,11 @@ type supervisor struct {
 	ep      *sigloop.Epoll
 	sfd     int
 	efd     int
-	workers []*supWorker
+	g       *spawn.Group
 	byFD    map[int32]func() error
 
 	mu      sync.Mutex
 	bridged []os.Signal
-
-	stopping bool
-	live     int
-	failed   int
-}
-
-type supWorker struct {
-	w        *spawn.Worker
-	ready    bool
-	hashes   uint64
-	stopSent bool
-	exited   bool        // waitid has returned
-	eof      bool        // the progress pipe is closed
-	exit     *spawn.Exit // held until eof
-	partial  []byte      // an incomplete progress line
 }
 
 func (s *supervisor) say(format string, a ...any) {
@@ -136,8 +122,20 @@ func (s *supervisor) run(ctx context.Context, exe string, n int, duration time.D
 	if err := s.checkMask(); err != nil {
 		return err
 	}
+	s.g = &spawn.Group{
+		Prefix: "supervise: ",
+		Print:  func(line string) { fmt.Fprintln(s.out, line) },
+		Reaped: func(t *spawn.Tracked, e spawn.Exit, after string) string {
+			return fmt.Sprintf("worker %d pid %d reaped via pidfd %d, waitid(P_PIDFD): %s%s, cpu %.2fs", t.ID, t.Pid, t.PidFD(), e, after, e.CPU().Seconds())
+		},
+	}
 	s.sfd, s.efd = -1, -1
 	defer func() {
+		if err != nil {
+			// Kill and reap what still runs, close what is still open: exited workers whose
+			// pipe had not reached EOF yet included.
+			s.g.Abort()
+		}
 		for _, fd := range []int{s.sfd, s.efd} {
 			if fd >= 0 {
 				unix.Close(fd)
@@ -191,28 +189,23 @@ func (s *supervisor) run(ctx context.Context, exe string, n int, duration time.D
 			Exe: exe, ID: i, Duration: duration, Stdout: outFile, Stderr: errFile, Pdeathsig: syscall.SIGTERM,
 		})
 		if err != nil {
-			killAndReap(s.liveWorkers())
 			return fmt.Errorf("supervise: %w", err)
 		}
-		sw := &supWorker{w: w}
-		s.workers = append(s.workers, sw)
-		s.live++
-		s.byFD[int32(w.PidFD)] = func() error { return s.onExit(sw) }
-		s.byFD[int32(w.Progress)] = func() error { return s.onProgress(sw) }
-		for _, fd := range []int{w.PidFD, w.Progress} {
+		t := s.g.Add(w)
+		s.byFD[int32(w.PidFD())] = func() error { return s.onExit(t) }
+		s.byFD[int32(w.ProgressFD())] = func() error { return s.onProgress(t) }
+		for _, fd := range []int{w.PidFD(), w.ProgressFD()} {
 			if err := s.ep.Add(fd); err != nil {
-				killAndReap(s.liveWorkers())
 				return fmt.Errorf("supervise: %w", err)
 			}
 		}
-		s.say("worker %d pid %d started; pidfd %d and progress pipe %d in epoll fd %d", i, w.Pid, w.PidFD, w.Progress, s.ep.Fd())
+		s.say("worker %d pid %d started; pidfd %d and progress pipe %d in epoll fd %d", i, w.Pid, w.PidFD(), w.ProgressFD(), s.ep.Fd())
 	}
 
 	announced := false
-	for s.live > 0 {
+	for s.g.Live > 0 {
 		fds, err := s.ep.Wait()
 		if err != nil {
-			killAndReap(s.liveWorkers())
 			return fmt.Errorf("supervise: %w", err)
 		}
 		for _, fd := range fds {
@@ -221,25 +214,25 @@ func (s *supervisor) run(ctx context.Context, exe string, n int, duration time.D
 				continue // removed by an earlier handler in this batch
 			}
 			if err := h(); err != nil {
-				killAndReap(s.liveWorkers())
 				return fmt.Errorf("supervise: %w", err)
 			}
 		}
-		if !announced && s.allReady() {
+		if !announced && s.g.AllReady() {
 			announced = true
 			s.say("ready: pid %d; signalfd %d reads %s, eventfd %d bridges %s, %d pidfds in epoll fd %d",
-				os.Getpid(), s.sfd, names(s.sigs), s.efd, "SIGTERM SIGINT", len(s.workers), s.ep.Fd())
+				os.Getpid(), s.sfd, names(s.sigs), s.efd, "SIGTERM SIGINT", len(s.g.Workers), s.ep.Fd())
 		}
-		if ctx.Err() != nil && !s.stopping {
+		if ctx.Err() != nil && !s.g.Stopping {
 			s.stop("context cancelled")
 		}
 	}
-	s.say("all %d workers reaped through their pidfds; children of pid %d left: %s", len(s.workers), os.Getpid(), childrenLeft(os.Getpid()))
+
+	s.say("all %d workers reaped through their pidfds; children of pid %d left: %s", n, os.Getpid(), spawn.ChildrenLeft(os.Getpid()))
 	if slices.Contains(s.sigs, unix.SIGCHLD) {
-		s.say("-try-sigchld: %d children exited, the signalfd delivered %d SIGCHLD", len(s.workers), s.sigchld)
+		s.say("-try-sigchld: %d children exited, the signalfd delivered %d SIGCHLD", n, s.sigchld)
 	}
-	if s.failed > 0 {
-		return fmt.Errorf("supervise: %d of %d workers did not exit cleanly", s.failed, len(s.workers))
+	if s.g.Failed > 0 {
+		return fmt.Errorf("supervise: %d of %d workers did not exit cleanly", s.g.Failed, n)
 	}
 	return nil
 }
@@ -283,19 +276,19 @@ func (s *supervisor) onSignalfd() error {
 		if sig == unix.SIGCHLD {
 			s.sigchld++
 		}
-		s.say("%s from pid %d (uid %d) read from signalfd", unix.SignalName(sig), info.Pid, info.Uid)
+		s.say("%s from pid %d (uid %d) read from signalfd", signame.Name(int(sig)), info.Pid, info.Uid)
 		switch sig {
 		case unix.SIGUSR1:
-			for _, sw := range s.workers {
-				if sw.exited {
+			for _, t := range s.g.Workers {
+				if t.Exited {
 					continue
 				}
 				cpu := "?"
-				if st, err := proc.ReadStat("/proc", sw.w.Pid); err == nil {
+				if st, err := proc.ReadStat("/proc", t.Pid); err == nil {
 					cpu = fmt.Sprintf("%.2fs", st.CPUSeconds())
 				}
 				s.say("  worker %d pid %d: cpu %s (/proc/%d/stat), %d hashes, ready %v, SIGTERM sent %v",
-					sw.w.ID, sw.w.Pid, cpu, sw.w.Pid, sw.hashes, sw.ready, sw.stopSent)
+					t.ID, t.Pid, cpu, t.Pid, t.Hashes, t.Ready, t.StopSent)
 			}
 		case unix.SIGUSR2:
 			p, err := proc.Read("/proc", os.Getpid())
@@ -318,137 +311,52 @@ func (s *supervisor) onBridge() error {
 	s.bridged = nil
 	s.mu.Unlock()
 	for _, sig := range got {
-		s.say("%s via os/signal, bridged through eventfd %d", sigName(sig), s.efd)
-		if s.stopping {
-			s.say("second signal: SIGKILL to the %d workers left", s.live)
-			for _, sw := range s.workers {
-				if !sw.exited {
-					if err := sw.w.Signal(unix.SIGKILL); err != nil {
-						s.say("worker %d: %v", sw.w.ID, err)
-					}
-				}
-			}
+		s.say("%s via os/signal, bridged through eventfd %d", signame.Of(sig), s.efd)
+		if s.g.Stopping {
+			s.say("second signal: SIGKILL to the %d workers left", s.g.Live)
+			s.g.Kill()
 			continue
 		}
-		s.stop(sigName(sig))
+		s.stop(signame.Of(sig))
 	}
 	return nil
 }
 
 // stop forwards SIGTERM to every ready worker; workers not ready yet get it when they are.
 func (s *supervisor) stop(why string) {
-	if !s.stopping {
-		s.stopping = true
-		s.say("%s: forwarding SIGTERM to %d workers through pidfd_send_signal", why, s.live)
-	}
-	for _, sw := range s.workers {
-		if sw.exited || sw.stopSent || !sw.ready {
-			continue
-		}
-		if err := sw.w.Stop(); err != nil {
-			s.say("worker %d pid %d: %v", sw.w.ID, sw.w.Pid, err)
-		}
-		sw.stopSent = true
-	}
+	s.say("%s: forwarding SIGTERM to %d workers through pidfd_send_signal", why, s.g.Live)
+	s.g.Forward()
 }
 
-func (s *supervisor) onProgress(sw *supWorker) error {
-	var buf [512]byte
-	for {
-		n, err := sigloop.IgnoringEINTR(func() (int, error) { return unix.Read(sw.w.Progress, buf[:]) })
-		if errors.Is(err, unix.EAGAIN) {
-			return nil // drained; level-triggered epoll calls again when more arrives
-		}
-		if err != nil {
-			return os.NewSyscallError("read progress", err)
-		}
-		if n == 0 { // EOF: the worker closed its end (it exited); stop watching
-			delete(s.byFD, int32(sw.w.Progress))
-			sw.eof = true
-			if err := s.ep.Del(sw.w.Progress); err != nil {
-				return err
-			}
-			if sw.exit != nil {
-				return s.report(sw)
-			}
-			return nil
-		}
-		sw.partial = append(sw.partial, buf[:n]...)
-		for {
-			i := bytes.IndexByte(sw.partial, '\n')
-			if i < 0 {
-				break
-			}
-			msg, err := spawn.ParseProgress(string(sw.partial[:i]))
-			sw.partial = sw.partial[i+1:]
-			switch {
-			case err != nil:
-			case msg.Ready:
-				sw.ready = true
-				if s.stopping {
-					s.stop("")
-				}
-			case msg.Log != "":
-				fmt.Fprintln(s.out, msg.Log)
-			default:
-				sw.hashes = msg.Hashes
-			}
-		}
+// onProgress reads what the worker's progress pipe holds. At EOF (the worker exited and closed
+// its end) the pipe leaves the epoll set.
+func (s *supervisor) onProgress(t *spawn.Tracked) error {
+	eof, err := s.g.ReadAvailable(t)
+	if err != nil || !eof {
+		return err
 	}
+	delete(s.byFD, int32(t.ProgressFD()))
+	if err := s.ep.Del(t.ProgressFD()); err != nil {
+		return err
+	}
+	return s.g.Closed(t)
 }
 
 // onExit collects the exit through the pidfd. The report waits for the progress pipe's EOF, so
 // the worker's last line is printed before its exit status.
-func (s *supervisor) onExit(sw *supWorker) error {
-	e, ok, err := spawn.Waitid(sw.w.PidFD, unix.WNOHANG)
+func (s *supervisor) onExit(t *spawn.Tracked) error {
+	e, ok, err := t.Wait(unix.WNOHANG)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return nil // spurious wakeup
 	}
-	delete(s.byFD, int32(sw.w.PidFD))
-	if err := s.ep.Del(sw.w.PidFD); err != nil {
+	delete(s.byFD, int32(t.PidFD()))
+	if err := s.ep.Del(t.PidFD()); err != nil {
 		return err
 	}
-	sw.exited, sw.exit = true, &e
-	if sw.eof {
-		return s.report(sw)
-	}
-	return nil
-}
-
-func (s *supervisor) report(sw *supWorker) error {
-	e := sw.exit
-	s.live--
-	if !e.Success() {
-		s.failed++
-	}
-	after := ""
-	if sw.stopSent {
-		after = " after SIGTERM"
-	}
-	s.say("worker %d pid %d reaped via pidfd %d, waitid(P_PIDFD): %s%s, cpu %.2fs", sw.w.ID, sw.w.Pid, sw.w.PidFD, e, after, e.CPU().Seconds())
-	return sw.w.Close()
-}
-
-func (s *supervisor) allReady() bool {
-	for _, sw := range s.workers {
-		if !sw.ready && !sw.exited {
-			return false
-		}
-	}
-	return true
-}
-
-func (s *supervisor) liveWorkers() []*spawn.Worker {
-	var ws []*spawn.Worker
-	for _, sw := range s.workers {
-		if !sw.exited {
-			ws = append(ws, sw.w)
-		}
-	}
-	return ws
+	return s.g.Exited(t, e, nil)
 }
 
 func names(sigs []unix.Signal) string {
@@ -457,7 +365,7 @@ func names(sigs []unix.Signal) string {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(unix.SignalName(s))
+		b.WriteString(signame.Name(int(s)))
 	}
 	return b.String()
 }

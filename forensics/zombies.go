@@ -18,15 +18,14 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"kernel-foundations/forensics/internal/eintr"
 	"kernel-foundations/forensics/internal/proc"
+	"kernel-foundations/forensics/internal/signame"
 	"kernel-foundations/forensics/internal/spawn"
 )
 
-// Hidden entry points of zombies.
-const (
-	exitCommand          = "_exit"           // a child that exits at once with -code
-	zombiesIgnoreCommand = "_zombies-sigign" // part 2, in a process of its own
-)
+// zombiesIgnoreCommand is zombies' hidden entry point: part 2, in a process of its own.
+const zombiesIgnoreCommand = "_zombies-sigign"
 
 // runZombies reproduces the classic bug (children exit, the parent does not wait: zombies), shows
 // it in /proc and ps, reaps, and then shows in a re-executed child what SIGCHLD set to SIG_IGN does.
@@ -88,7 +87,7 @@ func runZombies(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	case <-timer.C:
 	case s := <-sigs:
 		timer.Stop()
-		fmt.Fprintf(stdout, "%s: ending the hold early\n", sigName(s))
+		fmt.Fprintf(stdout, "%s: ending the hold early\n", signame.Of(s))
 	case <-ctx.Done():
 		timer.Stop()
 	}
@@ -180,18 +179,6 @@ func defunctLines(pids []int) string {
 	return b.String() + note
 }
 
-// runExit is a child that exits at once with -code.
-func runExit(_ context.Context, args []string, _ io.Reader, _, stderr io.Writer) error {
-	fs := flag.NewFlagSet(exitCommand, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	code := fs.Int("code", 0, "exit status")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	os.Exit(*code)
-	return nil
-}
-
 // runZombiesIgnore is part 2, in its own process: with SIGCHLD's disposition set to SIG_IGN the
 // kernel reaps children itself as they exit (kernel/signal.c do_notify_parent: "autoreap"), so
 // no zombie ever appears and waitid fails with ECHILD (wait(2), NOTES; POSIX.1-2001).
@@ -228,13 +215,8 @@ func runZombiesIgnore(_ context.Context, args []string, _ io.Reader, stdout, std
 		pids[i] = k.pid
 		// A pidfd turns readable when the process exits, whether or not anyone reaps it.
 		fds := []unix.PollFd{{Fd: int32(k.pidfd), Events: unix.POLLIN}}
-		for {
-			if _, err := unix.Poll(fds, -1); err != unix.EINTR {
-				if err != nil {
-					return os.NewSyscallError("poll", err)
-				}
-				break
-			}
+		if err := eintr.Retry(func() error { _, err := unix.Poll(fds, -1); return err }); err != nil {
+			return os.NewSyscallError("poll", err)
 		}
 		// The pidfd wakes up in do_notify_parent, just before release_task frees the
 		// autoreaped child: wait the few microseconds until /proc has caught up.

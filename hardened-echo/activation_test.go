@@ -38,7 +38,7 @@ func freePort(t *testing.T, network string) int {
 // waits for the first client and execs the server with LISTEN_FDS=1 and LISTEN_FDNAMES.
 func TestSocketActivate(t *testing.T) {
 	if _, err := exec.LookPath("systemd-socket-activate"); err != nil {
-		t.Skipf("%v (Debian package systemd)", err)
+		skipf(t, "%v (Debian package systemd)", err)
 	}
 	for _, tc := range []struct {
 		name     string

@@ -55,7 +55,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "hardened-echo: second signal (%v): exiting without draining\n", sig)
 		os.Exit(1)
 	}()
-	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	err := run(ctx, os.Args[1:], os.Stderr) // a network service: no stdin, no stdout
 	stop()
 	if errors.Is(err, flag.ErrHelp) {
 		return
@@ -66,9 +66,9 @@ func main() {
 	}
 }
 
-// run parses args and runs the service until ctx is cancelled. It is the whole program behind main.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	_, _ = stdin, stdout
+// run parses args and runs the service until ctx is cancelled. It is the whole program behind main;
+// its only stream is stderr, the log (the journal under systemd).
+func run(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("hardened-echo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	tcpAddr := fs.String("listen", "127.0.0.1:7007", "TCP `address` to echo on when not socket-activated (\"\" for none)")
@@ -194,13 +194,7 @@ loop:
 func openSockets(fs *flag.FlagSet, tcpAddr, udpAddr string, log *logger) (lns []net.Listener, pcs []net.PacketConn, err error) {
 	defer func() {
 		if err != nil {
-			for _, ln := range lns {
-				ln.Close()
-			}
-			for _, pc := range pcs {
-				pc.Close()
-			}
-			lns, pcs = nil, nil
+			lns, pcs = closeSockets(lns, pcs)
 		}
 	}()
 	passed, err := sd.ListenFDs()
@@ -213,38 +207,7 @@ func openSockets(fs *flag.FlagSet, tcpAddr, udpAddr string, log *logger) (lns []
 				log.warn("-%s ignored: serving the %d sockets passed by socket activation", f.Name, len(passed))
 			}
 		})
-		for _, s := range passed {
-			// net.FileListener and net.FilePacketConn dup the descriptor (F_DUPFD_CLOEXEC) and
-			// learn the family from getsockname: no socket(2) call, so the service keeps working
-			// under RestrictAddressFamilies=AF_UNIX with PrivateNetwork=yes.
-			switch {
-			case s.Type == unix.SOCK_STREAM && !s.Listening:
-				// net.FileListener would take it, and every accept(2) would then fail with
-				// EINVAL: a connected socket is what an Accept=yes .socket unit passes.
-				s.File.Close()
-				return lns, pcs, fmt.Errorf("passed socket %q: a connected stream socket, not a listening one (Accept=yes in the .socket unit? this service wants Accept=no)", s.Name)
-			case s.Type == unix.SOCK_STREAM:
-				ln, err := net.FileListener(s.File)
-				s.File.Close()
-				if err != nil {
-					return lns, pcs, fmt.Errorf("passed socket %q: %w", s.Name, err)
-				}
-				lns = append(lns, ln)
-				log.info("serving passed stream socket %q on %v", s.Name, ln.Addr())
-			case s.Type == unix.SOCK_DGRAM:
-				pc, err := net.FilePacketConn(s.File)
-				s.File.Close()
-				if err != nil {
-					return lns, pcs, fmt.Errorf("passed socket %q: %w", s.Name, err)
-				}
-				pcs = append(pcs, pc)
-				log.info("serving passed datagram socket %q on %v", s.Name, pc.LocalAddr())
-			default:
-				s.File.Close()
-				return lns, pcs, fmt.Errorf("passed socket %q: type %d is neither SOCK_STREAM nor SOCK_DGRAM", s.Name, s.Type)
-			}
-		}
-		return lns, pcs, nil
+		return fromPassed(passed, log)
 	}
 	if tcpAddr != "" {
 		ln, err := net.Listen("tcp", tcpAddr)
@@ -263,4 +226,58 @@ func openSockets(fs *flag.FlagSet, tcpAddr, udpAddr string, log *logger) (lns []
 		log.info("listening on udp %v", pc.LocalAddr())
 	}
 	return lns, pcs, nil
+}
+
+// fromPassed serves the sockets passed by socket activation. It takes ownership of every passed
+// File and closes them all, whatever happens: on success net has its own dups, and after a
+// socket it refuses, the ones not reached yet must not stay open either.
+func fromPassed(passed []sd.Socket, log *logger) (lns []net.Listener, pcs []net.PacketConn, err error) {
+	defer func() {
+		for _, s := range passed {
+			s.File.Close()
+		}
+		if err != nil {
+			lns, pcs = closeSockets(lns, pcs)
+		}
+	}()
+	for _, s := range passed {
+		// net.FileListener and net.FilePacketConn dup the descriptor (F_DUPFD_CLOEXEC) and
+		// learn the family from getsockname: no socket(2) call, so the service keeps working
+		// under RestrictAddressFamilies=AF_UNIX with PrivateNetwork=yes.
+		switch {
+		case s.Type == unix.SOCK_STREAM && !s.Listening:
+			// net.FileListener would take it, and every accept(2) would then fail with
+			// EINVAL: a connected socket is what an Accept=yes .socket unit passes.
+			return lns, pcs, fmt.Errorf("passed socket %q: a connected stream socket, not a listening one (Accept=yes in the .socket unit? this service wants Accept=no)", s.Name)
+		case s.Type == unix.SOCK_STREAM:
+			ln, err := net.FileListener(s.File)
+			if err != nil {
+				return lns, pcs, fmt.Errorf("passed socket %q: %w", s.Name, err)
+			}
+			lns = append(lns, ln)
+			log.info("serving passed stream socket %q on %v", s.Name, ln.Addr())
+		case s.Type == unix.SOCK_DGRAM:
+			pc, err := net.FilePacketConn(s.File)
+			if err != nil {
+				return lns, pcs, fmt.Errorf("passed socket %q: %w", s.Name, err)
+			}
+			pcs = append(pcs, pc)
+			log.info("serving passed datagram socket %q on %v", s.Name, pc.LocalAddr())
+		default:
+			return lns, pcs, fmt.Errorf("passed socket %q: type %d is neither SOCK_STREAM nor SOCK_DGRAM", s.Name, s.Type)
+		}
+	}
+	return lns, pcs, nil
+}
+
+// closeSockets closes what an error path had opened so far, and returns nil slices for the
+// caller's results.
+func closeSockets(lns []net.Listener, pcs []net.PacketConn) ([]net.Listener, []net.PacketConn) {
+	for _, ln := range lns {
+		ln.Close()
+	}
+	for _, pc := range pcs {
+		pc.Close()
+	}
+	return nil, nil
 }

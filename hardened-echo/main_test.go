@@ -63,7 +63,7 @@ func TestMain(m *testing.M) {
 	}
 	fdsBefore := openFDs()
 	code := m.Run()
-	// Every test closes what it opens: listeners, pipes to the servers, notify sockets.
+	// Every test closes what it opens: a leaked descriptor fails the run (cilium/ebpf's testmain).
 	if leaked := openFDs() - fdsBefore; code == 0 && leaked > 0 {
 		fmt.Fprintf(os.Stderr, "tests leaked %d file descriptors\n", leaked)
 		code = 1

@@ -15,7 +15,7 @@ import (
 func analyze(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	if _, err := exec.LookPath("systemd-analyze"); err != nil {
-		t.Skipf("%v (Debian package systemd)", err)
+		skipf(t, "%v (Debian package systemd)", err)
 	}
 	out, err := exec.Command("systemd-analyze", append([]string{"security", "--offline=yes", "--no-pager"}, args...)...).CombinedOutput()
 	return string(out), err

@@ -1,7 +1,7 @@
 module kernel-foundations/syscall-cat
 
-// go 1.26: os.Process.WithHandle, SysProcAttr.PidFD and the GOMAXPROCS-from-cgroup
-// behaviour this course documents are all 1.26 behaviour.
+// go 1.26: golang.org/x/sys v0.50.0 declares go 1.26.0, so no lower line builds; the course
+// machine runs Go 1.26.
 go 1.26.0
 
 require golang.org/x/sys v0.50.0

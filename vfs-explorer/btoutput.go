@@ -130,18 +130,3 @@ func histCount(bs []bucket, v int64) int64 {
 	}
 	return 0
 }
-
-// splitKey splits a joined map key into its n parts, taking the first part as the remainder so
-// that a comm containing a comma stays whole: "a,b,12,probe" with n=3 is ["a,b" "12" "probe"].
-func splitKey(key string, n int) ([]string, bool) {
-	parts := make([]string, n)
-	for i := n - 1; i > 0; i-- {
-		j := strings.LastIndexByte(key, ',')
-		if j < 0 {
-			return nil, false
-		}
-		parts[i], key = key[j+1:], key[:j]
-	}
-	parts[0] = key
-	return parts, true
-}

@@ -118,23 +118,6 @@ func TestLookupUnknown(t *testing.T) {
 	}
 }
 
-func TestSplitKey(t *testing.T) {
-	for _, tc := range []struct {
-		key  string
-		n    int
-		want []string
-	}{
-		{"vfsx,12,tracepoint:syscalls:sys_enter_read", 3, []string{"vfsx", "12", "tracepoint:syscalls:sys_enter_read"}},
-		{"a,b,12,probe", 3, []string{"a,b", "12", "probe"}},
-		{"nokey", 2, nil},
-	} {
-		got, _ := splitKey(tc.key, tc.n)
-		if !slices.Equal(got, tc.want) {
-			t.Errorf("splitKey(%q, %d) = %q, want %q", tc.key, tc.n, got, tc.want)
-		}
-	}
-}
-
 func TestParseBpftraceJSON(t *testing.T) {
 	in := `{"type": "attached_probes", "data": {"probes": 3}}
 {"type": "printf", "data": "a\nb\n"}

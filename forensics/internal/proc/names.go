@@ -5,46 +5,17 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
+
+	"kernel-foundations/forensics/internal/signame"
 )
 
-// signalNames are the x86_64 Linux signal numbers 1..31 (signal(7), arch/x86/include/uapi/asm/signal.h).
-var signalNames = [...]string{
-	1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS",
-	8: "SIGFPE", 9: "SIGKILL", 10: "SIGUSR1", 11: "SIGSEGV", 12: "SIGUSR2", 13: "SIGPIPE",
-	14: "SIGALRM", 15: "SIGTERM", 16: "SIGSTKFLT", 17: "SIGCHLD", 18: "SIGCONT", 19: "SIGSTOP",
-	20: "SIGTSTP", 21: "SIGTTIN", 22: "SIGTTOU", 23: "SIGURG", 24: "SIGXCPU", 25: "SIGXFSZ",
-	26: "SIGVTALRM", 27: "SIGPROF", 28: "SIGWINCH", 29: "SIGIO", 30: "SIGPWR", 31: "SIGSYS",
-}
-
-// SignalName names signal n the way kill -l and strace do. Real-time signals are counted from
-// SIGRTMIN = 34, the value glibc and musl report: the kernel's first real-time signals, 32 and 33,
-// are reserved by the C libraries for thread cancellation and setxid broadcasts and are shown as
-// SIG32 and SIG33.
-func SignalName(n int) string {
-	switch {
-	case n >= 1 && n < len(signalNames):
-		return signalNames[n]
-	case n == 32 || n == 33:
-		return "SIG" + strconv.Itoa(n)
-	case n == 34:
-		return "SIGRTMIN"
-	case n > 34 && n <= 49:
-		return "SIGRTMIN+" + strconv.Itoa(n-34)
-	case n >= 50 && n < 64:
-		return "SIGRTMAX-" + strconv.Itoa(64-n)
-	case n == 64:
-		return "SIGRTMAX"
-	}
-	return "SIG?" + strconv.Itoa(n)
-}
-
 // SignalNames decodes a /proc/<pid>/status signal set (SigPnd, ShdPnd, SigBlk, SigIgn, SigCgt):
-// bit n-1 stands for signal n (fs/proc/array.c render_sigset_t).
+// bit n-1 stands for signal n (fs/proc/array.c render_sigset_t), named as kill -l names it.
 func SignalNames(set uint64) []string {
 	var names []string
 	for set != 0 {
 		b := bits.TrailingZeros64(set)
-		names = append(names, SignalName(b+1))
+		names = append(names, signame.Name(b+1))
 		set &^= 1 << b
 	}
 	return names

@@ -12,24 +12,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
 
-func TestSignalName(t *testing.T) {
-	tests := []struct {
-		n    int
-		want string
-	}{
-		{1, "SIGHUP"}, {10, "SIGUSR1"}, {15, "SIGTERM"}, {17, "SIGCHLD"}, {31, "SIGSYS"},
-		{32, "SIG32"}, {33, "SIG33"}, {34, "SIGRTMIN"}, {36, "SIGRTMIN+2"}, {49, "SIGRTMIN+15"},
-		{50, "SIGRTMAX-14"}, {63, "SIGRTMAX-1"}, {64, "SIGRTMAX"}, {65, "SIG?65"},
-	}
-	for _, tt := range tests {
-		t.Run(strconv.Itoa(tt.n), func(t *testing.T) {
-			if got := SignalName(tt.n); got != tt.want {
-				t.Errorf("SignalName(%d) = %q, want %q", tt.n, got, tt.want)
-			}
-		})
-	}
-}
-
 func TestSignalNames(t *testing.T) {
 	tests := []struct {
 		name string

@@ -134,38 +134,24 @@ func ReadLimits(root string, pid int) ([]Limit, error) {
 	return ParseLimits(b)
 }
 
-func readStat(path string) (Stat, error) {
+// readParsed reads the file at path and parses it; a parse error names the path.
+func readParsed[T any](path string, parse func([]byte) (T, error)) (T, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return Stat{}, err
+		var zero T
+		return zero, err
 	}
-	s, err := ParseStat(b)
+	v, err := parse(b)
 	if err != nil {
-		return s, fmt.Errorf("%s: %w", path, err)
+		return v, fmt.Errorf("%s: %w", path, err)
 	}
-	return s, nil
+	return v, nil
 }
 
-func readStatus(path string) (Status, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return Status{}, err
-	}
-	s, err := ParseStatus(b)
-	if err != nil {
-		return s, fmt.Errorf("%s: %w", path, err)
-	}
-	return s, nil
-}
+func readStat(path string) (Stat, error)     { return readParsed(path, ParseStat) }
+func readStatus(path string) (Status, error) { return readParsed(path, ParseStatus) }
 
+// readInt reads a file holding one decimal number and a newline (oom_score, oom_score_adj).
 func readInt(path string) (int, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return 0, err
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil {
-		return 0, fmt.Errorf("%s: %w", path, err)
-	}
-	return n, nil
+	return readParsed(path, func(b []byte) (int, error) { return strconv.Atoi(strings.TrimSpace(string(b))) })
 }

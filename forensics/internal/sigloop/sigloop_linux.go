@@ -1,5 +1,5 @@
 // Package sigloop holds the small kernel wrappers the supervise loop is built from: signal sets,
-// signalfd, eventfd, epoll, and the EINTR retry. signal-disciplined-server has its own copy of
+// signalfd, eventfd, epoll (EINTR is retried by the module's one helper, internal/eintr). signal-disciplined-server has its own copy of
 // the same ideas: modules never import each other.
 package sigloop
 
@@ -9,6 +9,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"kernel-foundations/forensics/internal/eintr"
 )
 
 // Set builds a kernel signal set: bit n-1 stands for signal n.
@@ -44,7 +46,7 @@ func Signalfd(sigs ...unix.Signal) (int, error) {
 // ReadSignal reads one signalfd_siginfo. ok is false when none is pending (EAGAIN).
 func ReadSignal(fd int) (info unix.SignalfdSiginfo, ok bool, err error) {
 	buf := (*[unsafe.Sizeof(info)]byte)(unsafe.Pointer(&info))[:]
-	n, err := IgnoringEINTR(func() (int, error) { return unix.Read(fd, buf) })
+	n, err := retry(func() (int, error) { return unix.Read(fd, buf) })
 	if errors.Is(err, unix.EAGAIN) {
 		return info, false, nil // drained: every pending signal has been read
 	}
@@ -70,7 +72,7 @@ func Eventfd() (int, error) {
 // just as well.
 func Poke(fd int) error {
 	one := [8]byte{1} // a native-endian uint64 1 on little-endian amd64/arm64
-	_, err := IgnoringEINTR(func() (int, error) { return unix.Write(fd, one[:]) })
+	_, err := retry(func() (int, error) { return unix.Write(fd, one[:]) })
 	if err != nil && !errors.Is(err, unix.EAGAIN) {
 		return os.NewSyscallError("write eventfd", err)
 	}
@@ -80,7 +82,7 @@ func Poke(fd int) error {
 // Drain reads an eventfd's counter back to zero. EAGAIN means it already was zero.
 func Drain(fd int) error {
 	var b [8]byte
-	_, err := IgnoringEINTR(func() (int, error) { return unix.Read(fd, b[:]) })
+	_, err := retry(func() (int, error) { return unix.Read(fd, b[:]) })
 	if err != nil && !errors.Is(err, unix.EAGAIN) {
 		return os.NewSyscallError("read eventfd", err)
 	}
@@ -127,7 +129,7 @@ func (e *Epoll) Del(fd int) error {
 // epoll_wait is an ordinary (entersyscall) syscall: the runtime hands this thread's P to
 // another thread while it sleeps, which costs a wakeup but nothing here is latency-bound.
 func (e *Epoll) Wait() ([]int32, error) {
-	n, err := IgnoringEINTR(func() (int, error) { return unix.EpollWait(e.fd, e.events, -1) })
+	n, err := retry(func() (int, error) { return unix.EpollWait(e.fd, e.events, -1) })
 	if err != nil {
 		return nil, os.NewSyscallError("epoll_wait", err)
 	}
@@ -148,15 +150,11 @@ func (e *Epoll) Close() error {
 	return err
 }
 
-// IgnoringEINTR retries f while it fails with EINTR. The Go runtime installs its handlers with
-// SA_RESTART, but signal delivery still interrupts epoll_wait, poll and waitid (signal(7),
-// "Interruption of system calls": never restarted), and the runtime sends itself SIGURG to
-// preempt goroutines, so EINTR is routine in a Go program.
-func IgnoringEINTR(f func() (int, error)) (int, error) {
-	for {
-		n, err := f()
-		if !errors.Is(err, unix.EINTR) {
-			return n, err
-		}
-	}
+// retry adapts a syscall that returns a count to eintr.Retry.
+func retry(f func() (int, error)) (n int, err error) {
+	err = eintr.Retry(func() (err error) {
+		n, err = f()
+		return err
+	})
+	return n, err
 }

@@ -8,7 +8,6 @@
 package spawn
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,6 +17,9 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"kernel-foundations/forensics/internal/eintr"
+	"kernel-foundations/forensics/internal/signame"
 )
 
 // WorkerCommand is the hidden subcommand that runs a worker (see RunWorker).
@@ -36,23 +38,33 @@ type Options struct {
 	Pdeathsig syscall.Signal
 }
 
-// Worker is a started worker process.
+// Worker is a started worker process. It owns its descriptors: the pidfd, the progress pipe's
+// read end and the control pipe's write end, all unexported (one owner per fd, STYLE.md), and
+// Close releases them once.
 type Worker struct {
 	ID  int
 	Pid int
-	// PidFD refers to the process for as long as it is open, even after the pid is reused;
+	// pidfd refers to the process for as long as it is open, even after the pid is reused;
 	// signals go through pidfd_send_signal(2) and the exit is collected with waitid(P_PIDFD).
-	PidFD int
-	// Progress is the read end of the worker's progress pipe (fd 3 in the worker),
+	pidfd int
+	// progress is the read end of the worker's progress pipe (fd 3 in the worker),
 	// non-blocking and close-on-exec. The worker writes "ready" once its SIGTERM handler is
 	// installed, then "progress N" lines, N being the hashes done so far.
-	Progress int
+	progress int
 	// control is the write end of the control pipe (fd 4 in the worker): Stop writes a token
 	// there before its SIGTERM, so the worker can tell a forwarded SIGTERM from the kernel's
 	// parent-death one, which comes with EOF instead.
 	control *os.File
 	proc    *os.Process
+	closed  bool
 }
+
+// PidFD is the worker's pidfd, for an epoll set or a log line; the Worker keeps owning it.
+func (w *Worker) PidFD() int { return w.pidfd }
+
+// ProgressFD is the progress pipe's non-blocking read end, for an epoll set or a log line; the
+// Worker keeps owning it.
+func (w *Worker) ProgressFD() int { return w.progress }
 
 // Start starts a worker: /proc/self/exe's binary in worker mode, in its own process group (so a
 // terminal's Ctrl-C reaches the parent only, which forwards SIGTERM: each worker sees one signal),
@@ -105,7 +117,7 @@ func Start(o Options) (w *Worker, err error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start worker %d: %w", o.ID, err)
 	}
-	return &Worker{ID: o.ID, Pid: cmd.Process.Pid, PidFD: pidfd, Progress: r, control: cw, proc: cmd.Process}, nil
+	return &Worker{ID: o.ID, Pid: cmd.Process.Pid, pidfd: pidfd, progress: r, control: cw, proc: cmd.Process}, nil
 }
 
 // StopToken is what Stop writes to the control pipe before its SIGTERM.
@@ -123,16 +135,25 @@ func (w *Worker) Stop() error {
 
 // Signal sends sig through the pidfd: unlike kill(2) it cannot hit a recycled pid.
 func (w *Worker) Signal(sig unix.Signal) error {
-	if err := unix.PidfdSendSignal(w.PidFD, sig, nil, 0); err != nil {
+	if err := unix.PidfdSendSignal(w.pidfd, sig, nil, 0); err != nil {
 		return os.NewSyscallError("pidfd_send_signal", err)
 	}
 	return nil
 }
 
-// Close releases the worker's descriptors. Call it after Wait has reaped the process.
+// Wait collects the worker's exit through its pidfd: Waitid(pidfd, options).
+func (w *Worker) Wait(options int) (Exit, bool, error) { return Waitid(w.pidfd, options) }
+
+// Close releases the worker's descriptors; the second and later calls do nothing and return nil.
+// Closing before the worker is reaped is allowed (an error path): the pid then stays a zombie
+// until this process exits, but no descriptor leaks.
 func (w *Worker) Close() error {
-	err := unix.Close(w.PidFD)
-	if cerr := unix.Close(w.Progress); err == nil {
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	err := unix.Close(w.pidfd)
+	if cerr := unix.Close(w.progress); err == nil {
 		err = cerr
 	}
 	if cerr := w.control.Close(); err == nil {
@@ -142,6 +163,7 @@ func (w *Worker) Close() error {
 	if rerr := w.proc.Release(); err == nil {
 		err = rerr
 	}
+	w.pidfd, w.progress = -1, -1
 	return err
 }
 
@@ -166,9 +188,9 @@ func (e Exit) String() string {
 	case CLDExited:
 		return "exited with status " + strconv.Itoa(e.Status)
 	case CLDKilled:
-		return "killed by " + unix.SignalName(syscall.Signal(e.Status))
+		return "killed by " + signame.Name(e.Status)
 	case CLDDumped:
-		return "killed by " + unix.SignalName(syscall.Signal(e.Status)) + " (core dumped)"
+		return "killed by " + signame.Name(e.Status) + " (core dumped)"
 	}
 	return fmt.Sprintf("si_code %d status %d", e.Code, e.Status)
 }
@@ -192,16 +214,13 @@ type sigchldInfo struct {
 }
 
 // Waitid wraps waitid(P_PIDFD, pidfd, ..., options|WEXITED, &rusage). With WNOHANG and no exit yet
-// it returns ok == false. With WNOWAIT the child stays a zombie. EINTR is retried: a signal
-// handler of the Go runtime (SIGURG preemption, SIGPROF) may interrupt the blocking wait.
+// it returns ok == false. With WNOWAIT the child stays a zombie. EINTR is retried (eintr.Retry):
+// a signal handler of the Go runtime (SIGURG preemption, SIGPROF) may interrupt the blocking wait.
 func Waitid(pidfd int, options int) (e Exit, ok bool, err error) {
 	var info sigchldInfo
-	for {
-		err = unix.Waitid(unix.P_PIDFD, pidfd, (*unix.Siginfo)(unsafe.Pointer(&info)), options|unix.WEXITED, &e.Rusage)
-		if !errors.Is(err, unix.EINTR) {
-			break
-		}
-	}
+	err = eintr.Retry(func() error {
+		return unix.Waitid(unix.P_PIDFD, pidfd, (*unix.Siginfo)(unsafe.Pointer(&info)), options|unix.WEXITED, &e.Rusage)
+	})
 	if err != nil {
 		return e, false, os.NewSyscallError("waitid", err)
 	}

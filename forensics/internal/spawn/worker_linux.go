@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"kernel-foundations/forensics/internal/eintr"
+	"kernel-foundations/forensics/internal/signame"
 )
 
 // progressEvery is how often a worker reports its hash count.
@@ -97,7 +100,7 @@ func RunWorker(args []string, stdout io.Writer) error {
 	if s, ok := got.Load().(os.Signal); ok {
 		why := sender(control, parent, ppid)
 		line = fmt.Sprintf("worker %d pid %d: received %s (%s), stopping after %d hashes in %.2fs (%.0f MiB/s)",
-			*id, os.Getpid(), signalName(s), why, hashes, elapsed.Seconds(), rate)
+			*id, os.Getpid(), signame.Of(s), why, hashes, elapsed.Seconds(), rate)
 	} else {
 		line = fmt.Sprintf("worker %d pid %d: done after %.2fs, %d hashes (%.0f MiB/s)",
 			*id, os.Getpid(), elapsed.Seconds(), hashes, rate)
@@ -117,7 +120,7 @@ func RunWorker(args []string, stdout io.Writer) error {
 // parentExited polls the parent's pidfd without waiting: readable means it has exited.
 func parentExited(pidfd int) bool {
 	fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}
-	n, err := sigloopPoll(fds, 0)
+	n, err := poll(fds, 0)
 	return err == nil && n > 0
 }
 
@@ -126,7 +129,7 @@ func parentExited(pidfd int) bool {
 func sender(control *os.File, parent, ppid int) string {
 	const senderWait = 2 * time.Second
 	fds := []unix.PollFd{{Fd: int32(control.Fd()), Events: unix.POLLIN}, {Fd: int32(parent), Events: unix.POLLIN}}
-	if _, err := sigloopPoll(fds, senderWait); err != nil {
+	if _, err := poll(fds, senderWait); err != nil {
 		return "sender unknown: " + err.Error()
 	}
 	if fds[0].Revents != 0 {
@@ -142,28 +145,14 @@ func sender(control *os.File, parent, ppid int) string {
 	return fmt.Sprintf("not from parent %d, which is alive", ppid)
 }
 
-// sigloopPoll wraps poll(2), retrying EINTR: the Go runtime's own signals (SIGURG preemption)
-// interrupt it, and poll is never restarted (signal(7)).
-func sigloopPoll(fds []unix.PollFd, timeout time.Duration) (int, error) {
-	for {
-		n, err := unix.Poll(fds, int(timeout.Milliseconds()))
-		if err != unix.EINTR {
-			return n, err
-		}
-	}
-}
-
-func signalName(s os.Signal) string {
-	if n, ok := s.(syscall.Signal); ok {
-		switch n {
-		case syscall.SIGTERM:
-			return "SIGTERM"
-		case syscall.SIGINT:
-			return "SIGINT"
-		}
-		return "signal " + strconv.Itoa(int(n))
-	}
-	return s.String()
+// poll wraps poll(2), retrying EINTR (eintr.Retry): the Go runtime's own signals (SIGURG
+// preemption) interrupt it, and poll is never restarted (signal(7)).
+func poll(fds []unix.PollFd, timeout time.Duration) (n int, err error) {
+	err = eintr.Retry(func() (err error) {
+		n, err = unix.Poll(fds, int(timeout.Milliseconds()))
+		return err
+	})
+	return n, err
 }
 
 // Message is one line of a worker's progress pipe.

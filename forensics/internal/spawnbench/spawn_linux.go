@@ -1,7 +1,6 @@
 package spawnbench
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,6 +10,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"kernel-foundations/forensics/internal/eintr"
 )
 
 // cloneArgs is struct clone_args from include/uapi/linux/sched.h (CLONE_ARGS_SIZE_VER0 is its
@@ -146,7 +147,7 @@ func (s *spawner) raw(m Mode, trap, flags uintptr) (time.Duration, error) {
 	var status unix.WaitStatus
 	if trap == unix.SYS_CLONE3 {
 		var info unix.Siginfo
-		err := ignoringEINTR(func() error {
+		err := eintr.Retry(func() error {
 			return unix.Waitid(unix.P_PIDFD, int(s.pidfd), &info, unix.WEXITED, nil)
 		})
 		d := time.Since(start)
@@ -159,7 +160,7 @@ func (s *spawner) raw(m Mode, trap, flags uintptr) (time.Duration, error) {
 		}
 		return d, nil
 	}
-	err := ignoringEINTR(func() error {
+	err := eintr.Retry(func() error {
 		_, err := unix.Wait4(int(pid), &status, 0, nil)
 		return err
 	})
@@ -195,7 +196,7 @@ func (s *spawner) forkExec() (time.Duration, error) {
 		return 0, fmt.Errorf("forkexec: %w", err)
 	}
 	var status unix.WaitStatus
-	err = ignoringEINTR(func() error {
+	err = eintr.Retry(func() error {
 		_, err := unix.Wait4(pid, &status, 0, nil)
 		return err
 	})
@@ -222,15 +223,4 @@ func (s *spawner) osExec() (time.Duration, error) {
 		return 0, fmt.Errorf("os/exec %s: %w", TruePath, err)
 	}
 	return d, nil
-}
-
-// ignoringEINTR retries f while it fails with EINTR: the Go runtime installs its handlers with
-// SA_RESTART, but a wait can still return EINTR when a signal arrives through a handler without it.
-func ignoringEINTR(f func() error) error {
-	for {
-		err := f()
-		if !errors.Is(err, unix.EINTR) {
-			return err
-		}
-	}
 }
