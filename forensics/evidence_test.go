@@ -52,7 +52,7 @@ const evidenceWorkload = `for i in 1 2 3; do /bin/true; cat /etc/hostname >/dev/
 func TestEvidenceTraceCounts(t *testing.T) {
 	strace, err := exec.LookPath("strace")
 	if err != nil {
-		t.Skipf("%v (Debian strace, installed by .ci/deps)", err)
+		skipf(t, "%v (Debian strace, installed by .ci/deps)", err)
 	}
 	dir := t.TempDir()
 	count := func(tracer ...string) map[string][2]int {
