@@ -22,8 +22,9 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 .PHONY: help deps build test demo bench vet lint fmt-check standalone clean evidence evidence-check $(addprefix demo-,$(MODULES))
 
 # The evidence tests: each regenerates deterministic figures the docs quote (counts, masks,
-# scores) and compares them with the committed copy; they run in `make test` too.
-EVIDENCE_TESTS := ^(TestEvidence.*|TestSecurityMarkdownCurrent)$$
+# scores, the drill's limits on the live process) and compares them with the committed copy;
+# they run in `make test` too.
+EVIDENCE_TESTS := ^(TestEvidence.*|TestSecurityMarkdownCurrent|TestDrillUnderSystemd)$$
 
 help: ## list the targets, then each module's own (make -C <dir> TARGET)
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_%-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
