@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // courseItems are the items of the course text (/work/shared/course/week4-and-capstone.txt:
@@ -66,6 +67,21 @@ func TestCourseMap(t *testing.T) {
 		for _, m := range names {
 			if !defined[m[1]] {
 				t.Errorf("course map row %q names %s, which no *_test.go in the tree defines", cells[0], m[1])
+			}
+		}
+	}
+	// Every link a row makes to a file of the tree must resolve, anchors included (GitHub's
+	// heading slugs), so a restructured RUNBOOK or README cannot strand the map.
+	link := regexp.MustCompile(`\]\(([^)#]+)(?:#([^)]+))?\)`)
+	for first, cells := range rows {
+		for _, m := range link.FindAllStringSubmatch(strings.Join(cells, " "), -1) {
+			path := filepath.Join("..", m[1])
+			if _, err := os.Stat(path); err != nil {
+				t.Errorf("course map row %q links %s: %v", first, m[1], err)
+				continue
+			}
+			if m[2] != "" && !headingSlugs(t, path)[m[2]] {
+				t.Errorf("course map row %q links %s#%s: no such heading", first, m[1], m[2])
 			}
 		}
 	}
@@ -133,4 +149,36 @@ func definedTests(t *testing.T, root string) map[string]bool {
 		t.Fatal(err)
 	}
 	return defined
+}
+
+// headingSlugs returns the anchors GitHub makes of a Markdown file's headings: lower case,
+// punctuation other than '-' and '_' dropped, spaces turned into '-'.
+func headingSlugs(t *testing.T, path string) map[string]bool {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slugs := map[string]bool{}
+	inCode := false
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "```") {
+			inCode = !inCode
+		}
+		title, ok := strings.CutPrefix(strings.TrimLeft(line, "#"), " ")
+		if inCode || !strings.HasPrefix(line, "#") || !ok {
+			continue
+		}
+		var b strings.Builder
+		for _, r := range strings.ToLower(strings.TrimSpace(title)) {
+			switch {
+			case r == ' ':
+				b.WriteByte('-')
+			case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+				b.WriteRune(r)
+			}
+		}
+		slugs[b.String()] = true
+	}
+	return slugs
 }
