@@ -217,8 +217,8 @@ func TestListenFDsRejected(t *testing.T) {
 			cmd := trampolineCmd(tc.files, tc.env...)
 			out, err := cmd.CombinedOutput()
 			var ee *exec.ExitError
-			if !errors.As(err, &ee) || ee.ExitCode() != 1 {
-				t.Fatalf("exit %v, want 1\n%s", err, out)
+			if !errors.As(err, &ee) || ee.ExitCode() != 125 {
+				t.Fatalf("exit %v, want 125\n%s", err, out)
 			}
 			if !strings.Contains(string(out), tc.want) {
 				t.Errorf("output %q, want it to contain %q", out, tc.want)

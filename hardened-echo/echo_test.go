@@ -376,8 +376,8 @@ func TestBadInput(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := echoCmd(tc.args...).CombinedOutput()
 			var ee *exec.ExitError
-			if !errors.As(err, &ee) || ee.ExitCode() == 0 {
-				t.Fatalf("hardened-echo %q: %v, want a non-zero exit\n%s", tc.args, err, out)
+			if !errors.As(err, &ee) || ee.ExitCode() != 125 {
+				t.Fatalf("hardened-echo %q: %v, want exit status 125\n%s", tc.args, err, out)
 			}
 			if !strings.Contains(string(out), tc.want) {
 				t.Errorf("hardened-echo %q said %q, want it to contain %q", tc.args, out, tc.want)

@@ -20,7 +20,9 @@
 //	-drain D       on SIGTERM, how long open connections may take to finish (default 10s)
 //
 // SIGTERM or SIGINT stops it gracefully: STOPPING=1, listeners closed, open connections finish
-// (up to -drain), exit 0. A second signal exits at once, status 1.
+// (up to -drain), exit 0. A second signal exits at once, status 1. When hardened-echo itself
+// fails (bad usage, an unusable passed socket, a socket it cannot open) it prints one line and
+// exits 125, the project's status for "the tool itself failed" (README "Exit statuses").
 package main
 
 import (
@@ -62,7 +64,7 @@ func main() {
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "hardened-echo: %v\n", err)
-		os.Exit(1)
+		os.Exit(125)
 	}
 }
 
