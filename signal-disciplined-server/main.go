@@ -71,7 +71,7 @@ func main() {
 	// Everything below must run with the signals blocked on every thread.
 	if err := sig.EnsureBlocked(); err != nil {
 		fmt.Fprintf(os.Stderr, "signal-disciplined-server: %v\n", err)
-		os.Exit(1)
+		os.Exit(125)
 	}
 	err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -79,7 +79,13 @@ func main() {
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "signal-disciplined-server: %v\n", err)
-		os.Exit(1)
+		// A drain that had to cut connections is the work finding a failure (1); anything
+		// else is the server itself failing (125), the project's convention.
+		var cut *loop.CutError
+		if errors.As(err, &cut) {
+			os.Exit(1)
+		}
+		os.Exit(125)
 	}
 }
 

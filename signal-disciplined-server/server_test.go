@@ -427,8 +427,8 @@ func TestReexecMarker(t *testing.T) {
 		cmd.Env = append(os.Environ(), "SDS_TEST_EXEC_WITH_OWN_MARKER=1")
 		out, err := cmd.CombinedOutput()
 		var ee *exec.ExitError
-		if !errors.As(err, &ee) || ee.ExitCode() != 1 {
-			t.Errorf("exit: %v, want status 1\n%s", err, out)
+		if !errors.As(err, &ee) || ee.ExitCode() != 125 {
+			t.Errorf("exit: %v, want status 125\n%s", err, out)
 		}
 		if want := "set but the signal mask"; !strings.Contains(string(out), want) {
 			t.Errorf("output %q does not contain %q", out, want)
@@ -1066,7 +1066,7 @@ func TestReusePortLoops(t *testing.T) {
 	}
 }
 
-// TestBadUsage: bad flags and settings are refused with a message and exit status 1.
+// TestBadUsage: bad flags and settings are refused with a message and exit status 125, the project's convention for the tool's own failures.
 func TestBadUsage(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
@@ -1086,8 +1086,8 @@ func TestBadUsage(t *testing.T) {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			out, err := exec.Command(binPath, tc.args...).CombinedOutput()
 			var ee *exec.ExitError
-			if !errors.As(err, &ee) || ee.ExitCode() != 1 {
-				t.Errorf("exit: %v, want status 1", err)
+			if !errors.As(err, &ee) || ee.ExitCode() != 125 {
+				t.Errorf("exit: %v, want status 125", err)
 			}
 			if !strings.Contains(string(out), tc.want) {
 				t.Errorf("output %q does not contain %q", out, tc.want)

@@ -184,7 +184,7 @@ func (s *Server) Run() (err error) {
 		return err
 	}
 	if n := s.cut.Load(); n > 0 {
-		return fmt.Errorf("%s: cut %d connection(s)", s.why, n)
+		return &CutError{Why: s.why, N: n}
 	}
 	s.cfg.Log.Printf("drain complete: every connection closed cleanly")
 	return nil
@@ -390,3 +390,12 @@ func sockaddrString(sa unix.Sockaddr) string {
 // write to a closed stderr fails with EPIPE instead of killing a draining server (os/signal/doc.go
 // "SIGPIPE").
 var bridged = []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGPIPE}
+
+// CutError is Run's error when the server stopped with connections still open and cut them:
+// the work was done and found something wrong, as opposed to the server failing to run.
+type CutError struct {
+	Why string // what ended the drain: the drain timeout or a second signal
+	N   int64  // connections cut
+}
+
+func (e *CutError) Error() string { return fmt.Sprintf("%s: cut %d connection(s)", e.Why, e.N) }
