@@ -96,10 +96,11 @@ func kprobeSupport() (bool, string) {
 }
 
 // chooseFamily resolves -family: auto takes kprobe where kprobes attach (the vfs_* hooks count an
-// operation however it was reached: io_uring's openat/unlinkat/renameat/fsync requests, nfsd
-// and overlayfs call vfs_open, vfs_unlink, vfs_rename, vfs_fsync_range without passing a syscall
-// tracepoint) and tracepoint elsewhere. An explicit kprobe on a kernel without kprobes is an
-// error, never a run that would attach nothing and print zeros.
+// operation however it was reached: io_uring's openat/unlinkat/renameat requests, nfsd and
+// overlayfs call vfs_open, vfs_unlink, vfs_rename without passing a syscall tracepoint) and
+// tracepoint elsewhere. An explicit kprobe on a kernel without kprobes is an error, never a run
+// that would attach nothing and print zeros. pickRecipe then checks that the recipe's functions
+// exist in this kernel.
 func chooseFamily(flagValue string) (Family, string, error) {
 	switch flagValue {
 	case "tracepoint":
@@ -117,6 +118,50 @@ func chooseFamily(flagValue string) (Family, string, error) {
 		}
 	}
 	return "", "", fmt.Errorf("unknown family %q (want auto, tracepoint or kprobe)", flagValue)
+}
+
+// pickRecipe returns recipe name as run loads it under -family flagValue, with the reason for the
+// family: for kprobe, its attach points resolved against the running kernel (resolve.go). Where
+// a kprobe recipe cannot be exact here (a function it needs is renamed or inlined away), auto
+// falls back to the tracepoint twin and says why, and an explicit -family kprobe is an error.
+func pickRecipe(flagValue, name string) (Recipe, string, error) {
+	f, why, err := chooseFamily(flagValue)
+	if err != nil {
+		return Recipe{}, "", err
+	}
+	r, err := lookup(f, name)
+	if err != nil || f != Kprobe {
+		return r, why, err
+	}
+	rr, notes, err := resolveRecipe(r)
+	if err == nil {
+		if len(notes) > 0 {
+			why += "; " + strings.Join(notes, "; ")
+		}
+		return rr, why, nil
+	}
+	if flagValue == string(Kprobe) {
+		return Recipe{}, "", fmt.Errorf("%w (use -family tracepoint)", err)
+	}
+	t, lerr := lookup(Tracepoint, name)
+	return t, fmt.Sprintf("instead of the kprobe family: %v", err), lerr
+}
+
+// tracepointSupport reports whether the tracepoint family can attach here: the syscall
+// tracepoints exist in tracefs (CONFIG_FTRACE_SYSCALLS). When tracefs is not mounted it cannot
+// tell, and says run and check mount it.
+func tracepointSupport() (bool, string) {
+	for _, d := range []string{tracefsDir, "/sys/kernel/debug/tracing"} {
+		if _, err := os.Stat(filepath.Join(d, "events")); err != nil {
+			continue
+		}
+		p := filepath.Join(d, "events", "syscalls", "sys_enter_openat")
+		if _, err := os.Stat(p); err != nil {
+			return false, fmt.Sprintf("no syscall tracepoints (%v): kernel built without CONFIG_FTRACE_SYSCALLS", err)
+		}
+		return true, "syscall tracepoints present (" + p + ")"
+	}
+	return true, "tracefs not mounted, so not verified (run and check mount it on " + tracefsDir + ")"
 }
 
 // childCommand turns argv into the string bpftrace -c takes. bpftrace 0.17 splits that string on

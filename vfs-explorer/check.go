@@ -36,13 +36,18 @@ const pageSize = 4096
 // unlink), so they differ by microseconds unless the workload is preempted in between.
 const filelifeSlack = 5000 // microseconds
 
-// figuresFor returns the figures of recipe name, computed from its output o and the workload's
-// report w. Each recipe's figures are the counts its header promises.
-func figuresFor(name string, o btOutput, w workload.Counts) []figure {
+// figuresFor returns the figures of recipe name of family f, computed from its output o and the
+// workload's report w. Each recipe's figures are the counts its header promises; the two
+// families print the same shapes, except vfscount's keys (the probe) and filelife's PATH (the
+// kprobe twin prints the name at unlink, not the path).
+func figuresFor(name string, f Family, o btOutput, w workload.Counts) []figure {
 	switch name {
 	case "vfsstat":
 		return vfsstatFigures(o, w)
 	case "vfscount":
+		if f == Kprobe {
+			return vfscountKprobeFigures(o, w)
+		}
 		return vfscountFigures(o, w)
 	case "opensnoop":
 		return opensnoopFigures(o, w)
@@ -55,7 +60,7 @@ func figuresFor(name string, o btOutput, w workload.Counts) []figure {
 	case "filetop":
 		return filetopFigures(o, w)
 	case "filelife":
-		return filelifeFigures(o, w)
+		return filelifeFigures(o, w, f == Kprobe)
 	case "writeback":
 		return writebackFigures(o, w)
 	}
@@ -135,6 +140,50 @@ func vfscountFigures(o btOutput, w workload.Counts) []figure {
 	for _, c := range want {
 		known[prefix+c.call] = true
 		figs = append(figs, eq(r, "@["+c.call+"]", m[prefix+c.call], int64(c.n), "workload "+c.call))
+	}
+	var others []string
+	for k := range m {
+		if !known[k] {
+			others = append(others, k)
+		}
+	}
+	figs = append(figs, figure{Recipe: r, Name: "other keys", Want: "none (the workload makes no other VFS calls)",
+		Got: fmt.Sprint(others), OK: len(others) == 0})
+	return figs
+}
+
+// vfscountKprobeFigures: the kprobe twin's keys are [COMM, PID, kprobe:FUNCTION], the function
+// as resolved on this kernel (file_close_fd or close_fd; __x64_sys_fsync or another
+// architecture's entry symbol), so each call is found by the functions it may have been.
+func vfscountKprobeFigures(o btOutput, w workload.Counts) []figure {
+	const r = "vfscount"
+	m := o.Maps["@"]
+	prefix := fmt.Sprintf("%s,%d,kprobe:", w.Comm, w.PID)
+	sys := func(name string) []string { return candidates("SYS_" + name) }
+	want := []struct {
+		call  string
+		funcs []string
+		n     int
+		why   string
+	}{
+		{"vfs_read", []string{"vfs_read"}, w.Read + w.Pread64, "read + pread64"},
+		{"vfs_write", []string{"vfs_write"}, w.Write + w.Pwrite64, "write + pwrite64"},
+		{"vfs_open", []string{"vfs_open"}, w.Openat - w.OpenFailed, "openat - failed"},
+		{"close", []string{"file_close_fd", "close_fd"}, w.Close, "close"},
+		{"fsync", sys("fsync"), w.Fsync, "fsync"},
+		{"fdatasync", sys("fdatasync"), w.Fdatasync, "fdatasync"},
+		{"vfs_rename", []string{"vfs_rename"}, w.Renameat, "renameat"},
+		{"vfs_unlink", []string{"vfs_unlink"}, w.Unlinkat, "unlinkat"},
+	}
+	var figs []figure
+	known := map[string]bool{}
+	for _, c := range want {
+		var got int64
+		for _, f := range c.funcs {
+			known[prefix+f] = true
+			got += m[prefix+f]
+		}
+		figs = append(figs, eq(r, "@["+c.call+"]", got, int64(c.n), "workload "+c.why))
 	}
 	var others []string
 	for k := range m {
@@ -284,7 +333,9 @@ func filetopFigures(o btOutput, w workload.Counts) []figure {
 // filelifeLine matches PID COMM AGE_MS PATH, AGE_MS with three decimals.
 var filelifeLine = regexp.MustCompile(`^(\d+)\s+(.{1,16}?)\s+(\d+)\.(\d{3}) (.*)$`)
 
-func filelifeFigures(o btOutput, w workload.Counts) []figure {
+// filelifeFigures: with baseNames (the kprobe twin, which prints the dentry's name at unlink),
+// lines are matched by the final file's base name; else by its path as the unlinker named it.
+func filelifeFigures(o btOutput, w workload.Counts, baseNames bool) []figure {
 	const r = "filelife"
 	ages := map[string]int64{} // path -> age in microseconds
 	for _, l := range o.Lines {
@@ -301,7 +352,11 @@ func filelifeFigures(o btOutput, w workload.Counts) []figure {
 	}
 	figs := []figure{eq(r, "lines", int64(len(ages)), int64(len(w.Files)), "files created and unlinked")}
 	for _, f := range w.Files {
-		age, ok := ages[f.Final]
+		key := f.Final
+		if baseNames {
+			key = filepath.Base(f.Final)
+		}
+		age, ok := ages[key]
 		d := age - f.AgeMicros
 		figs = append(figs, figure{Recipe: r, Name: "age of " + filepath.Base(f.Final),
 			Want: fmt.Sprintf("%d.%03d ms ± %d ms (workload's clock)", f.AgeMicros/1000, f.AgeMicros%1000, filelifeSlack/1000),

@@ -18,7 +18,8 @@ import (
 	"kernel-foundations/vfs-explorer/internal/workload"
 )
 
-// cmdCheck runs each tracepoint recipe against its own run of the workload, started by bpftrace
+// cmdCheck runs each recipe of the chosen family (auto: the one run would load, recipe by
+// recipe) against its own run of the workload, started by bpftrace
 // (-c) and wrapped in the window prelude, and compares every figure the recipe prints with the
 // workload's report. It prints one line per figure and ends with "N passed, M failed".
 func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -27,6 +28,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	only := fs.String("only", "", "comma-separated `recipes` to check (default: all)")
 	verbose := fs.Bool("v", false, "also print each recipe's raw bpftrace output")
 	delay := fs.Duration("delay", workload.Default("").Delay, "workload unlink `delay` (longer spreads the measured phase over more time)")
+	family := fs.String("family", "auto", "recipe `family`: auto (what run would load), tracepoint or kprobe")
 	base := fs.String("dir", "", "`directory` the workload's directories are made in, on ext4 (default: /var/tmp, else $TMPDIR or /tmp, whichever is ext4)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -38,16 +40,20 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	selected := all
+	var names []string
+	for _, r := range all {
+		names = append(names, r.Name)
+	}
 	if *only != "" {
-		selected = nil
-		for _, name := range strings.Split(*only, ",") {
-			r, err := lookup(Tracepoint, name)
-			if err != nil {
+		names = strings.Split(*only, ",")
+		for _, name := range names {
+			if _, err := lookup(Tracepoint, name); err != nil {
 				return err
 			}
-			selected = append(selected, r)
 		}
+	}
+	if _, _, err := chooseFamily(*family); err != nil {
+		return err
 	}
 	bin, err := requireBpftrace()
 	if err != nil {
@@ -66,10 +72,18 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	var passed, failed int
 	start := time.Now()
-	for _, r := range selected {
+	for _, name := range names {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		r, why, err := pickRecipe(*family, name)
+		if err != nil {
+			// An explicit -family kprobe whose recipe cannot be exact here: a failed figure.
+			failed++
+			fmt.Fprintf(stdout, "FAIL %-9s %-34s got %s, want %s\n", name, "run", err, "the recipe loads")
+			continue
+		}
+		fmt.Fprintf(stderr, "check: %s/%s (%s)\n", r.Family, r.Name, why)
 		t0 := time.Now()
 		figs, raw, err := checkRecipe(ctx, bin, self, r, *base, *delay)
 		if err != nil {
@@ -90,7 +104,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprintf(stderr, "check: %s took %v\n", r.Name, time.Since(t0).Round(time.Millisecond))
 	}
-	fmt.Fprintf(stderr, "check: %d recipes in %v\n", len(selected), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stderr, "check: %d recipes in %v\n", len(names), time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "%d passed, %d failed\n", passed, failed)
 	if failed > 0 {
 		return exitError(1)
@@ -141,7 +155,7 @@ func checkRecipe(ctx context.Context, bin, self string, r Recipe, base string, d
 	}
 	want := workload.Expect(workload.Default(got.Dir))
 	figs = append(figs, workloadFigure(r.Name, got, want))
-	figs = append(figs, figuresFor(r.Name, o, got)...)
+	figs = append(figs, figuresFor(r.Name, r.Family, o, got)...)
 	return figs, raw, nil
 }
 

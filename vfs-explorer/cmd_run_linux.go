@@ -8,10 +8,12 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strings"
 	"text/tabwriter"
 )
 
-// cmdList prints the recipes of the chosen family.
+// cmdList says which families can run here and why, then lists the recipes of the chosen
+// family (auto: the family run would load for each recipe, fallbacks included).
 func cmdList(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("list", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -24,13 +26,19 @@ func cmdList(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("list: unexpected argument %q", fs.Arg(0))
 	}
 	families := []Family{Tracepoint, Kprobe}
+	auto := false
 	if !*all {
 		f, err := displayFamily(*family, stderr)
 		if err != nil {
 			return err
 		}
 		families = []Family{f}
+		auto = *family == "auto" || *family == ""
 	}
+	for _, l := range familyStatus() {
+		fmt.Fprintln(stdout, l)
+	}
+	fmt.Fprintln(stdout)
 	tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tFAMILY\tDESCRIPTION")
 	for _, f := range families {
@@ -39,10 +47,41 @@ func cmdList(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		for _, r := range rs {
+			if auto {
+				if p, _, err := pickRecipe("auto", r.Name); err == nil {
+					r = p
+				}
+			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Name, r.Family, r.Description)
 		}
 	}
 	return tw.Flush()
+}
+
+// familyStatus says, one line per family, whether it can run on this kernel and why; for the
+// kprobe family also which recipes cannot be exact here (they run as their tracepoint twin).
+func familyStatus() []string {
+	line := func(f Family, ok bool, why string) string {
+		return fmt.Sprintf("family %-10s %s: %s", f, map[bool]string{true: "runs here", false: "cannot run here"}[ok], why)
+	}
+	tok, twhy := tracepointSupport()
+	kok, kwhy := kprobeSupport()
+	out := []string{line(Tracepoint, tok, twhy), line(Kprobe, kok, kwhy)}
+	if !kok {
+		return out
+	}
+	rs, err := recipes(Kprobe)
+	if err != nil {
+		return append(out, "  "+err.Error())
+	}
+	for _, r := range rs {
+		if _, notes, err := resolveRecipe(r); err != nil {
+			out = append(out, "  "+err.Error()+"; auto runs tracepoint/"+r.Name)
+		} else if len(notes) > 0 {
+			out = append(out, fmt.Sprintf("  kprobe/%s: %s", r.Name, strings.Join(notes, "; ")))
+		}
+	}
+	return out
 }
 
 // displayFamily resolves -family for commands that only show recipes: an explicit family is
@@ -78,6 +117,16 @@ func cmdShow(args []string, stdout, stderr io.Writer) error {
 	r, err := lookup(f, fs.Arg(0))
 	if err != nil {
 		return err
+	}
+	if f == Kprobe {
+		// What run would load here: the attach points resolved against this kernel.
+		var notes []string
+		if r, notes, err = resolveRecipe(r); err != nil {
+			return err
+		}
+		for _, n := range notes {
+			fmt.Fprintf(stderr, "kprobe/%s: %s\n", r.Name, n)
+		}
 	}
 	if *prelude != "" && *prelude != PreludeFollow && *prelude != PreludeWindow {
 		return fmt.Errorf("show: unknown prelude %q (want follow or window)", *prelude)
@@ -139,11 +188,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err := ensureTracefs(stderr); err != nil {
 		return err
 	}
-	f, why, err := chooseFamily(*family)
-	if err != nil {
-		return err
-	}
-	r, err := lookup(f, name)
+	r, why, err := pickRecipe(*family, name)
 	if err != nil {
 		return err
 	}
@@ -175,7 +220,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if b.Program, err = program(r, prelude); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "vfs-explorer: %s/%s (%s)\n", f, r.Name, why)
+	fmt.Fprintf(stderr, "vfs-explorer: %s/%s (%s)\n", r.Family, r.Name, why)
 	err = b.Run(ctx)
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {

@@ -4,7 +4,7 @@
 //
 //	vfs-explorer list [-family F] [-all]
 //	vfs-explorer run [-family F] [-f text|json] NAME [-- CMD ARGS...]
-//	vfs-explorer check [-only NAME,...] [-delay D] [-dir D] [-v]
+//	vfs-explorer check [-family F] [-only NAME,...] [-delay D] [-dir D] [-v]
 //	vfs-explorer workload [-dir D] [-files N] [-size K] [-chunk C] [-delay D] [-json]
 //	vfs-explorer show [-family F] [-prelude follow|window] NAME
 //	vfs-explorer bench [-runs N] [-only NAME,...]
@@ -17,13 +17,15 @@
 //
 // Commands:
 //
-//	list      recipes of the chosen family: name, family, one-line description
+//	list      which families can run here and why, then the recipes of the chosen family:
+//	          name, family, one-line description
 //	run       run recipe NAME with bpftrace. With -- CMD, the recipe counts only CMD and the
 //	          processes it forks, and run exits with CMD's status (128+N if signal N killed it;
 //	          125 if run itself failed); without, system-wide until Ctrl-C
 //	show      print the bpftrace program run would load, preludes included
-//	check     run every tracepoint recipe against the workload and compare each figure with the
-//	          workload's own counts; one line per figure, then "N passed, M failed"
+//	check     run every recipe of the family against the workload and compare each figure with
+//	          the workload's own counts; one line per figure, then "N passed, M failed" (exit 1
+//	          when M > 0)
 //	workload  the deterministic file workload check measures (prints its exact counts)
 //	bench     what each recipe costs the traced program: the workload's time untraced and
 //	          under each recipe, as a ratio and as time added per system call
@@ -32,7 +34,13 @@
 //
 //	-family auto|tracepoint|kprobe   recipe family (default auto: kprobe where the kernel can
 //	                                 attach kprobes, else tracepoint; kprobe is refused where it
-//	                                 cannot attach, instead of printing zeros)
+//	                                 cannot attach, instead of printing zeros). The kprobe
+//	                                 recipes' functions are looked up in the running kernel
+//	                                 (renamed ones have alternatives); where one is missing,
+//	                                 auto runs the tracepoint twin and says why
+//
+// Exit status: 0; 1 when check finds a failed figure; 125 when vfs-explorer itself fails (bad
+// usage, bpftrace missing or refusing); run -- CMD leaves with CMD's status.
 //
 // run, check and bench need bpftrace (0.17 or later) and root; when tracefs is not mounted they
 // mount it on /sys/kernel/tracing, where bpftrace looks for tracepoints.
@@ -50,9 +58,16 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// Like signal.NotifyContext, but the context's cause keeps the signal, for 128+N.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	go func() {
+		s := <-sigs
+		cancel(signalCause{s.(syscall.Signal)})
+	}()
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
+	signal.Stop(sigs)
 	if errors.Is(err, flag.ErrHelp) {
 		return
 	}
@@ -61,7 +76,7 @@ func main() {
 		os.Exit(int(exit))
 	}
 	if err != nil {
-		code := 1
+		code := 125 // the project's convention for a tool's own failure (README, Exit status)
 		var coded statusError
 		if errors.As(err, &coded) {
 			code = coded.code
@@ -69,6 +84,20 @@ func main() {
 		fmt.Fprintf(os.Stderr, "vfs-explorer: %v\n", err)
 		os.Exit(code)
 	}
+}
+
+// signalCause is the cause of main's context when a signal cancelled it.
+type signalCause struct{ sig syscall.Signal }
+
+func (c signalCause) Error() string { return "received " + c.sig.String() }
+
+// interruptSignal is the signal that cancelled ctx, SIGINT if it was cancelled otherwise.
+func interruptSignal(ctx context.Context) syscall.Signal {
+	var c signalCause
+	if errors.As(context.Cause(ctx), &c) {
+		return c.sig
+	}
+	return syscall.SIGINT
 }
 
 // exitError is an exit status to leave with, without a message: the command has already said
@@ -92,7 +121,7 @@ const usage = `usage: vfs-explorer list [-family F] [-all]
        vfs-explorer run [-family F] [-f text|json] NAME [-- CMD ARGS...]
        vfs-explorer show [-family F] [-prelude follow|window] NAME
        vfs-explorer bench [-runs N] [-only NAME,...]
-       vfs-explorer check [-only NAME,...] [-delay D] [-dir D] [-v]
+       vfs-explorer check [-family F] [-only NAME,...] [-delay D] [-dir D] [-v]
        vfs-explorer workload [-dir D] [-files N] [-size K] [-chunk C] [-delay D] [-json]
 `
 

@@ -176,7 +176,7 @@ func TestFiguresOnRecordedOutput(t *testing.T) {
 			if err := json.Unmarshal(b, &w); err != nil {
 				t.Fatal(err)
 			}
-			figs := figuresFor(name, o, w)
+			figs := figuresFor(name, Tracepoint, o, w)
 			if len(figs) < 2 {
 				t.Fatalf("%d figures, want several", len(figs))
 			}
@@ -200,7 +200,7 @@ func TestFiguresOnRecordedOutput(t *testing.T) {
 			broken.Files[0].BytesWritten += pageSize
 			broken.Files[0].AgeMicros += 2 * filelifeSlack
 			failed := 0
-			for _, f := range figuresFor(name, o, broken) {
+			for _, f := range figuresFor(name, Tracepoint, o, broken) {
 				if !f.OK {
 					failed++
 				}
@@ -213,7 +213,7 @@ func TestFiguresOnRecordedOutput(t *testing.T) {
 }
 
 func TestFiguresForUnknownRecipeFail(t *testing.T) {
-	figs := figuresFor("nosuch", btOutput{}, workload.Counts{})
+	figs := figuresFor("nosuch", Tracepoint, btOutput{}, workload.Counts{})
 	if len(figs) != 1 || figs[0].OK {
 		t.Errorf("figuresFor(nosuch) = %+v, want one failing figure", figs)
 	}
@@ -247,7 +247,7 @@ func TestEveryPrintedNumberIsChecked(t *testing.T) {
 				t.Fatal(err)
 			}
 			fails := func(o btOutput) bool {
-				for _, f := range figuresFor(name, o, w) {
+				for _, f := range figuresFor(name, Tracepoint, o, w) {
 					if !f.OK {
 						return true
 					}
