@@ -22,11 +22,14 @@
 // When it listens it logs "listening on HOST:PORT" with the real port and sends READY=1 to
 // $NOTIFY_SOCKET if set.
 //
+// Exit status: 0 after a drain that closed every connection; 1 when connections had to be cut (a
+// drain timeout, a second signal, SIGQUIT); 125 when the server itself failed: bad usage, an
+// address it cannot listen on, a system call error (README.md at the root, "Exit statuses").
+//
 // Options:
 //
 //	-listen HOST:PORT   address (default 127.0.0.1:7008; port 0 picks one)
-//	-loops N            epoll loops, one SO_REUSEPORT listener each (default 1; one per CPU
-//	                    serves many connections best: README.md "Benchmarks")
+//	-loops N            epoll loops, one SO_REUSEPORT listener each (default 1, at most 4 per CPU)
 //	-max-conns N        open connections at most; 0: bounded by RLIMIT_NOFILE only
 //	-conn-buf BYTES     echo a connection may hold before it is no longer read (default 65536)
 //	-read-budget BYTES  bytes read from one connection per wakeup (default 65536)
@@ -55,6 +58,7 @@ import (
 	"io"
 	"log"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -88,6 +92,15 @@ func main() {
 		os.Exit(125)
 	}
 }
+
+// maxLoopsPerCPU bounds -loops: each loop is a locked thread with an epoll fd, an eventfd, a
+// pipe, a listener and a 64 KiB buffer; beyond a few per CPU they only take turns. Unbounded,
+// -loops 100000 ran away to 2 GB and thousands of threads, and -loops 5000 died at the fd limit.
+const maxLoopsPerCPU = 4
+
+// maxBuf bounds -conn-buf and -read-budget: a connection's buffer is allocated when it first
+// falls behind, and a size the machine cannot give would kill the server then, not at start.
+const maxBuf = 1 << 30
 
 // run parses args and runs the server until it has drained or stopped.
 func run(_ context.Context, args []string, _ io.Reader, _, stderr io.Writer) error {
@@ -124,6 +137,15 @@ func run(_ context.Context, args []string, _ io.Reader, _, stderr io.Writer) err
 		cfg.Wait = loop.WaitBlocking
 	default:
 		return fmt.Errorf("-wait %q: want raw or blocking", *wait)
+	}
+	if maxLoops := maxLoopsPerCPU * runtime.NumCPU(); cfg.Loops < 1 || cfg.Loops > maxLoops {
+		return fmt.Errorf("-loops %d: want 1 to %d (%d per CPU, %d CPU(s) usable)", cfg.Loops, maxLoops, maxLoopsPerCPU, runtime.NumCPU())
+	}
+	if cfg.Linger < 0 {
+		return fmt.Errorf("-linger %v: want 0 or more", cfg.Linger)
+	}
+	if cfg.ConnBuf > maxBuf || cfg.ReadBudget > maxBuf {
+		return fmt.Errorf("-conn-buf %d, -read-budget %d: want at most %d (1 GiB) each", cfg.ConnBuf, cfg.ReadBudget, maxBuf)
 	}
 	if cfg.RawTimeout < time.Millisecond {
 		return fmt.Errorf("-raw-timeout %v: want at least 1ms", cfg.RawTimeout)

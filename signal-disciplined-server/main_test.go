@@ -113,7 +113,7 @@ func openFDs() []string {
 func TestChildMaskIsClean(t *testing.T) {
 	grep, err := exec.LookPath("grep")
 	if err != nil {
-		t.Skipf("no grep: %v", err)
+		skipf(t, "exec.LookPath(grep): %v", err)
 	}
 	for _, tc := range []struct {
 		name       string

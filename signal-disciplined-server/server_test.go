@@ -867,7 +867,12 @@ func TestEMFILE(t *testing.T) {
 	base := countFDs(t, s.pid)
 	lim := syscall.Rlimit{Cur: uint64(base + served), Max: uint64(base + served)}
 	if err := prlimit(s.pid, syscall.RLIMIT_NOFILE, &lim); err != nil {
-		t.Skipf("prlimit(%d, RLIMIT_NOFILE): %v", s.pid, err)
+		// Only a kernel or a sandbox that refuses prlimit64 on another process is a reason to
+		// skip; any other error is a failure.
+		if errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.ENOSYS) {
+			skipf(t, "prlimit(%d, RLIMIT_NOFILE): %v (errno %d)", s.pid, err, err)
+		}
+		t.Fatalf("prlimit(%d, RLIMIT_NOFILE): %v", s.pid, err)
 	}
 	var first []*net.TCPConn
 	for i := range served {
@@ -1066,13 +1071,18 @@ func TestReusePortLoops(t *testing.T) {
 	}
 }
 
-// TestBadUsage: bad flags and settings are refused with a message and exit status 125, the project's convention for the tool's own failures.
+// TestBadUsage: bad flags and settings are refused with one line and exit status 125 (the
+// server's own failure, README.md at the root, "Exit statuses"), without starting a loop.
 func TestBadUsage(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
-		{[]string{"-loops", "0"}, "loops 0"},
+		{[]string{"-loops", "0"}, "-loops 0: want 1 to "},
+		{[]string{"-loops", "100000"}, "-loops 100000: want 1 to "},
+		{[]string{"-loops", "5000"}, "per CPU"},
+		{[]string{"-linger", "-1s"}, "-linger -1s: want 0 or more"},
+		{[]string{"-conn-buf", "4294967296"}, "want at most 1073741824 (1 GiB)"},
 		{[]string{"-wait", "spin"}, `-wait "spin"`},
 		{[]string{"-listen", "127.0.0.1:notaport"}, "listen address"},
 		{[]string{"-config", "/nonexistent/limits"}, "config: open /nonexistent/limits"},
@@ -1091,6 +1101,9 @@ func TestBadUsage(t *testing.T) {
 			}
 			if !strings.Contains(string(out), tc.want) {
 				t.Errorf("output %q does not contain %q", out, tc.want)
+			}
+			if strings.Contains(string(out), "listening on") || strings.Contains(string(out), "goroutine ") {
+				t.Errorf("the server started, or died with a stack trace:\n%s", out)
 			}
 		})
 	}

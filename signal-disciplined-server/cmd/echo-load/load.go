@@ -22,6 +22,7 @@ type options struct {
 	count    int64
 	warmup   time.Duration
 	io       string
+	srvPid   int // with -server-pid: the server whose CPU time and RSS the window reports
 }
 
 func (o *options) check() error {
@@ -38,6 +39,11 @@ func (o *options) check() error {
 		return errors.New("-count, -duration and -warmup must not be negative")
 	case o.count > 0 && o.duration > 0:
 		return errors.New("-count and -duration exclude each other")
+	case o.srvPid < 0:
+		return fmt.Errorf("-server-pid %d: want a pid", o.srvPid)
+	}
+	if err := checkMemory(o.conns, o.size, memAvailable()); err != nil {
+		return err
 	}
 	if o.count == 0 && o.duration == 0 {
 		o.duration = 5 * time.Second
@@ -98,6 +104,7 @@ type result struct {
 	elapsed time.Duration
 	lat     []int64 // sorted
 	sent    int64   // messages sent, counted or not
+	srv     *usage  // the server's CPU time over the window and its RSS at the end, with -server-pid
 }
 
 func load(o options) (*result, error) {
@@ -114,7 +121,7 @@ func load(o options) (*result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("connection %d: %w", i, err)
 		}
-		ws[i] = &worker{id: i, c: c, lat: make([]int64, 0, 1<<14)}
+		ws[i] = &worker{id: i, c: c, lat: make([]int64, 0, latCap)}
 	}
 	var win window
 	var wg sync.WaitGroup
@@ -135,19 +142,44 @@ func load(o options) (*result, error) {
 		})
 	}
 	var measured time.Duration
+	var srv *usage
+	var srvErr error
 	if o.count == 0 {
 		time.Sleep(o.warmup)
+		var u0 usage
+		if o.srvPid > 0 {
+			u0, srvErr = readUsage(o.srvPid)
+		}
 		begin := time.Now()
 		win.recording.Store(true)
 		time.Sleep(o.duration)
 		win.stopped.Store(true)
 		measured = time.Since(begin)
+		if o.srvPid > 0 && srvErr == nil {
+			var u1 usage
+			if u1, srvErr = readUsage(o.srvPid); srvErr == nil {
+				srv = &usage{cpu: u1.cpu - u0.cpu, rssKiB: u1.rssKiB}
+			}
+		}
 		wg.Wait()
 	} else {
+		var u0 usage
+		if o.srvPid > 0 {
+			u0, srvErr = readUsage(o.srvPid)
+		}
 		wg.Wait()
 		measured = time.Since(start)
+		if o.srvPid > 0 && srvErr == nil {
+			var u1 usage
+			if u1, srvErr = readUsage(o.srvPid); srvErr == nil {
+				srv = &usage{cpu: u1.cpu - u0.cpu, rssKiB: u1.rssKiB}
+			}
+		}
 	}
-	r := &result{elapsed: measured}
+	if srvErr != nil {
+		return nil, fmt.Errorf("-server-pid %d: %w", o.srvPid, srvErr)
+	}
+	r := &result{elapsed: measured, srv: srv}
 	var errs []error
 	for _, w := range ws {
 		if w.err != nil {
@@ -258,8 +290,15 @@ func (r *result) print(w io.Writer, o options) {
 	us := func(d time.Duration) float64 { return float64(d) / 1e3 }
 	fmt.Fprintf(w, "%s: %d conn(s), %d B, %s, io %s, %.2fs: %d msgs (%.0f msgs/s, %.2f MiB/s), latency p50 %.1fus p99 %.1fus p999 %.1fus; every echoed byte verified\n",
 		o.addr, o.conns, o.size, o.mode, o.io, secs, r.msgs, rate, mib, us(r.percentile(0.50)), us(r.percentile(0.99)), us(r.percentile(0.999)))
-	fmt.Fprintf(w, "result msgs=%d secs=%.3f msgs_per_s=%.0f mib_per_s=%.2f p50_us=%.1f p99_us=%.1f p999_us=%.1f\n",
+	if r.srv != nil {
+		fmt.Fprintf(w, "server: %.2f CPU-seconds in the window (%.2f cores), RSS %d KiB\n", r.srv.cpu.Seconds(), r.srv.cpu.Seconds()/secs, r.srv.rssKiB)
+	}
+	fmt.Fprintf(w, "result msgs=%d secs=%.3f msgs_per_s=%.0f mib_per_s=%.2f p50_us=%.1f p99_us=%.1f p999_us=%.1f",
 		r.msgs, secs, rate, mib, us(r.percentile(0.50)), us(r.percentile(0.99)), us(r.percentile(0.999)))
+	if r.srv != nil {
+		fmt.Fprintf(w, " srv_cpu_s=%.3f srv_rss_kib=%d", r.srv.cpu.Seconds(), r.srv.rssKiB)
+	}
+	fmt.Fprintln(w)
 }
 
 func dial(addr string, blocking bool) (io.ReadWriteCloser, error) {
@@ -271,4 +310,34 @@ func dial(addr string, blocking bool) (io.ReadWriteCloser, error) {
 		return nil, err
 	}
 	return c, nil // net sets TCP_NODELAY by default
+}
+
+// latCap is the per-connection capacity of the latency record allocated up front.
+const latCap = 1 << 14
+
+// checkMemory refuses a load whose buffers cannot be allocated: each connection holds its
+// pattern (patternPeriod+size bytes), a read buffer of size bytes and its latency record. Without
+// the check, -size 1e12 dies in makeslice with a runtime stack trace. avail is MemAvailable in
+// bytes (-1: unknown, then only the address space bounds it).
+func checkMemory(conns, size int, avail int64) error {
+	need := float64(conns) * (2*float64(size) + patternPeriod + latCap*8)
+	limit := float64(avail)
+	what := fmt.Sprintf("the %s this machine has available (MemAvailable)", bytesString(limit))
+	if avail < 0 {
+		limit, what = 1<<46, "64 TiB"
+	}
+	if need > limit {
+		return fmt.Errorf("-conns %d -size %d: the buffers need %s, more than %s", conns, size, bytesString(need), what)
+	}
+	return nil
+}
+
+func bytesString(n float64) string {
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
+	i := 0
+	for n >= 1024 && i < len(units)-1 {
+		n /= 1024
+		i++
+	}
+	return fmt.Sprintf("%.1f %s", n, units[i])
 }

@@ -3,7 +3,7 @@
 // Synopsis:
 //
 //	echo-load [-addr HOST:PORT] [-conns N] [-size BYTES] [-mode reqresp|pipeline] [-depth N]
-//	          [-duration D | -count N] [-warmup D] [-io auto|blocking|netpoll]
+//	          [-duration D | -count N] [-warmup D] [-io auto|blocking|netpoll] [-server-pid PID]
 //
 // Each connection sends messages of -size bytes cut from its own pseudo-random byte stream, so a
 // byte echoed out of order, twice, or from another connection is caught. In reqresp mode a
@@ -15,6 +15,12 @@
 // -io blocking runs each connection on a blocking socket with plain read/write system calls
 // (one thread per connection while it waits: the least client overhead for a latency test);
 // netpoll uses net.Conn. auto picks blocking for reqresp with at most 16 connections.
+//
+// -server-pid PID adds the server's CPU time over the measured window (utime+stime of all its
+// threads, /proc/PID/stat) and its RSS at the end (/proc/PID/status) to both lines.
+//
+// Exit status: 0 every byte came back; 1 the load failed (a connection refused or reset, a byte
+// wrong); 125 bad usage, or buffers larger than the memory available.
 package main
 
 import (
@@ -33,9 +39,18 @@ func main() {
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "echo-load: %v\n", err)
+		if errors.As(err, new(usageError)) {
+			os.Exit(125)
+		}
 		os.Exit(1)
 	}
 }
+
+// usageError is a bad option: the tool's own failure, exit status 125 (README.md, Exit
+// statuses); a load that fails (a refused connection, a wrong byte) exits 1.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
 
 // run parses args and runs the load.
 func run(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -55,15 +70,19 @@ func run(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer
 	fs.Int64Var(&o.count, "count", 0, "send this many messages per connection instead of running for -duration")
 	fs.DurationVar(&o.warmup, "warmup", 0, "run this long before measuring (duration mode only)")
 	fs.StringVar(&o.io, "io", "auto", "client sockets: auto, blocking (read/write syscalls) or netpoll (net.Conn)")
+	fs.IntVar(&o.srvPid, "server-pid", 0, "report this `pid`'s CPU time over the measured window and its RSS at the end (from /proc)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
 	}
 	if fs.NArg() > 0 {
 		fs.Usage()
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
 	if err := o.check(); err != nil {
-		return err
+		return usageError{err}
 	}
 	res, err := load(o)
 	if err != nil {

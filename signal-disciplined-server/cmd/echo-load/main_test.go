@@ -1,12 +1,15 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -128,12 +131,57 @@ func TestCatchesCorruption(t *testing.T) {
 	}
 }
 
+// TestBadFlags: bad usage is one line and exit status 125, before any connection; a size whose
+// buffers cannot be allocated is refused the same way instead of dying in makeslice.
 func TestBadFlags(t *testing.T) {
-	for _, args := range [][]string{
-		{"-conns", "0"}, {"-mode", "x"}, {"-count", "5", "-duration", "1s"}, {"-io", "x"}, {"extra"},
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-conns", "0"}, "-conns 0: want at least 1"},
+		{[]string{"-mode", "x"}, `-mode "x"`},
+		{[]string{"-count", "5", "-duration", "1s"}, "exclude each other"},
+		{[]string{"-io", "x"}, `-io "x"`},
+		{[]string{"extra"}, `unexpected argument "extra"`},
+		{[]string{"-server-pid", "-1"}, "-server-pid -1"},
+		{[]string{"-size", "1000000000000"}, "-conns 1 -size 1000000000000: the buffers need 1.8 TiB, more than the"},
+		{[]string{"-conns", "100000000", "-size", "64"}, "the buffers need 12.3 TiB"},
 	} {
-		if out, err := exec.Command(loadBin, args...).CombinedOutput(); err == nil {
-			t.Errorf("%v: exit 0, output %s", args, out)
-		}
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			// An address nothing listens on: a run that got past the checks would fail to dial.
+			out, err := exec.Command(loadBin, append([]string{"-addr", "127.0.0.1:1"}, tc.args...)...).CombinedOutput()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 125 {
+				t.Errorf("exit: %v, want status 125\n%s", err, out)
+			}
+			if !strings.Contains(string(out), tc.want) || strings.Contains(string(out), "goroutine ") {
+				t.Errorf("output %q does not contain %q (or holds a stack trace)", out, tc.want)
+			}
+		})
+	}
+}
+
+// TestServerUsage: -server-pid reports the CPU time and RSS of a process, here the test itself,
+// which runs the echo server: both are real figures read from /proc.
+func TestServerUsage(t *testing.T) {
+	addr := echoServer(t, nil)
+	out, err := exec.Command(loadBin, "-addr", addr, "-conns", "4", "-size", "4096", "-mode", "pipeline",
+		"-duration", "300ms", "-server-pid", fmt.Sprint(os.Getpid())).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	m := regexp.MustCompile(`srv_cpu_s=([0-9.]+) srv_rss_kib=([0-9]+)`).FindSubmatch(out)
+	if m == nil {
+		t.Fatalf("no srv_cpu_s/srv_rss_kib in:\n%s", out)
+	}
+	if cpu, _ := strconv.ParseFloat(string(m[1]), 64); cpu <= 0 {
+		t.Errorf("server CPU %s s over 300 ms of echoing 4 KiB messages, want > 0", m[1])
+	}
+	if rss, _ := strconv.Atoi(string(m[2])); rss < 1024 {
+		t.Errorf("server RSS %s KiB, want at least 1 MiB (a Go test binary)", m[2])
+	}
+	out, err = exec.Command(loadBin, "-addr", addr, "-duration", "100ms", "-server-pid", "999999999").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "-server-pid 999999999: open /proc/999999999/stat") {
+		t.Errorf("a pid that does not exist: err %v, output:\n%s", err, out)
 	}
 }

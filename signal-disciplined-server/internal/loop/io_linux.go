@@ -13,9 +13,9 @@ import (
 // that cannot block, and it has a cost beyond its instructions: a goroutine marked in a syscall
 // can lose its P to sysmon (retake, runtime/proc.go:6630) when the kernel preempts the loop
 // thread inside the call, as it does on a CPU shared with other work, and must win one back in
-// exitsyscall. Measured with bpftrace (RUNBOOK.md "Signal-handling decisions", "Raw reads and
-// sends"): sysmon, which keeps polling every 20 us while retake finds Ps to take and backs off
-// towards 10 ms otherwise, slept 4-5 times less often per echoed message.
+// exitsyscall. Measured with bpftrace (README.md, Performance, "Raw reads and sends"): sysmon,
+// which keeps polling every 20 us while retake finds Ps to take and backs off towards 10 ms
+// otherwise, slept 4-5 times less often per echoed message.
 //
 // The race detector does not see the kernel's writes into the buffer (unix.Read annotates
 // them); the buffers are only ever touched by the loop's own goroutine.

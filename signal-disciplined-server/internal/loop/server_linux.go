@@ -92,6 +92,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Slice != 0 && (cfg.Slice < minSlice || cfg.Slice > maxSlice) {
 		return nil, fmt.Errorf("slice %v: want 0 (the kernel's) or %v to %v", cfg.Slice, minSlice, maxSlice)
 	}
+	if cfg.Linger < 0 {
+		return nil, fmt.Errorf("linger %v: want 0 or more", cfg.Linger)
+	}
 	if cfg.SpliceMin < 0 {
 		return nil, fmt.Errorf("splice %d: want 0 (never) or a size in bytes", cfg.SpliceMin)
 	}

@@ -20,7 +20,7 @@ const (
 // switch at once (the PREEMPT_SHORT feature, kernel/sched/fair.c, Linux 6.12); otherwise the
 // woken loop waits in the run queue for the default slice (1.4 ms here) to run out. On 2 CPUs
 // shared with the load generator, that wait was the tail of the 100-connection latency with two
-// loops (RUNBOOK.md "Busy-polling and the loop's slice"). For SCHED_OTHER the request is
+// loops (README.md, Performance, "Busy-polling and the loop's slice"). For SCHED_OTHER the request is
 // sched_attr.sched_runtime, and it needs no privilege. sched_setattr also sets the policy and the
 // nice value, so they are read first and written back unchanged: a server started under nice(1)
 // or chrt(1) keeps them. A kernel older than 6.12 accepts the call and ignores the runtime, which
