@@ -1,28 +1,32 @@
 #!/usr/bin/env bash
-# bench.sh BIN: echo-load against signal-disciplined-server and against the stdlib reference
-# (testdata/stdecho: goroutine per connection, io.Copy), built in this run. The server runs with
-# one loop per CPU (-loops $(nproc)), as the stdlib server runs one P per CPU; its other settings
-# are its defaults (-wait raw -spin 100us -slice 100us). Three more rows show what each choice
-# buys: -loops 1 (the server's default loop count), -spin 0 -slice 0 (no busy-poll, the kernel's
-# slice), and the same with -wait blocking.
-# PIN=0 (default): the kernel places servers and load. PIN=1: server on CPU 0, load on CPU 1
-# (taskset): each side has exactly one core and every wakeup crosses CPUs (the setup of the
-# study DESIGN.md quotes). LOOPS: the loop count of the main rows (default: the CPU count).
-# Environment: SECS (measured seconds per run, default 3), WARMUP (default 500ms), ROUNDS
-# (default 5): server and load share the CPUs, so each figure is a median over interleaved rounds.
+# bench.sh BIN: echo-load against four echo servers in one run, interleaved:
+#   this     signal-disciplined-server with its defaults
+#   spin0    the same with -spin 0
+#   stdlib   testdata/stdecho: goroutine per connection, io.Copy (built here with go)
+#   c        testdata/cecho/cecho.c: one thread, level-triggered epoll, non-blocking sockets,
+#            a 64 KiB buffer per read (built here with gcc; left out, with a note, without gcc)
+# Each row: msgs/s, p50/p99, the server's CPU (cores, from /proc/PID/stat over the measured
+# window, read by echo-load -server-pid), messages per server CPU-second and RSS at the end of the
+# window; ratios against the C server, each the median of the per-round ratios. The results also
+# go to bench.svg (testdata/benchplot, standard library only).
+# PIN=1 (default): every server on CPU 0, the load generator on CPU 1 (taskset): each side has one
+# core and every wakeup crosses CPUs; PIN=0: the kernel places them. SECS (default 3), WARMUP
+# (default 500ms), ROUNDS (default 3): a round runs every server once, rotating their order.
+# EXTRA='label=ARGS;label2=ARGS': more rows; ARGS starting with '-' are flags of this server.
+# SVG: where the plot goes (default bench.svg here; empty: none).
 set -euo pipefail
 BIN=${1:?usage: bench.sh BIN}
 SECS=${SECS:-3}
 WARMUP=${WARMUP:-500ms}
-ROUNDS=${ROUNDS:-5}
-PIN=${PIN:-0}
+ROUNDS=${ROUNDS:-3}
+PIN=${PIN:-1}
+cd "$(dirname "$0")"
+SVG=${SVG-bench.svg}
 srvcpu=() loadcpu=()
 if [ "$PIN" = 1 ]; then
 	srvcpu=(taskset -c 0)
 	loadcpu=(taskset -c 1)
 fi
-LOOPS=${LOOPS:-$(nproc)}
-cd "$(dirname "$0")"
 tmp=$(mktemp -d)
 pids=()
 cleanup() {
@@ -32,105 +36,112 @@ cleanup() {
 }
 trap cleanup EXIT
 
+declare -A cmd label
+servers=(this spin0 stdlib)
+cmd[this]="$BIN/signal-disciplined-server" label[this]="this server, defaults"
+cmd[spin0]="$BIN/signal-disciplined-server -spin 0" label[spin0]="this server, -spin 0"
 CGO_ENABLED=0 go build -trimpath -o "$tmp/stdecho" ./testdata/stdecho
+cmd[stdlib]="$tmp/stdecho" label[stdlib]="stdlib (io.Copy)"
+ref=""
+if command -v gcc >/dev/null; then
+	gcc -O2 -Wall -o "$tmp/cecho" testdata/cecho/cecho.c
+	servers+=(c)
+	cmd[c]="$tmp/cecho" label[c]="C epoll (cecho.c)"
+	ref=c
+else
+	echo "bench: no gcc: the C reference (testdata/cecho/cecho.c) is left out; ratios are against stdlib"
+	ref=stdlib
+fi
+IFS=';' read -ra extras <<<"${EXTRA:-}"
+for i in "${!extras[@]}"; do
+	[ -n "${extras[$i]}" ] || continue
+	name=x$i args=${extras[$i]#*=}
+	[ "${args:0:1}" = - ] && args="$BIN/signal-disciplined-server $args"
+	servers+=("$name")
+	cmd[$name]=$args label[$name]=${extras[$i]%%=*}
+done
 
-# start NAME CMD...: starts a server (on CPU 0 with PIN=1) and sets ADDR from its "listening on" line.
-start() {
-	local name=$1
-	shift
-	"${srvcpu[@]}" "$@" -listen 127.0.0.1:0 2>"$tmp/$name.log" &
+declare -A addr pid
+for s in "${servers[@]}"; do
+	# shellcheck disable=SC2086 # the command line is split on purpose
+	"${srvcpu[@]}" ${cmd[$s]} -listen 127.0.0.1:0 2>"$tmp/$s.log" &
+	pid[$s]=$!
 	pids+=($!)
 	for _ in $(seq 200); do
-		ADDR=$(sed -n 's/.*listening on \([0-9.:]*\).*/\1/p' "$tmp/$name.log" | head -1)
-		[ -n "$ADDR" ] && return
+		addr[$s]=$(sed -n 's/.*listening on \([0-9.:]*\).*/\1/p' "$tmp/$s.log" | head -1)
+		[ -n "${addr[$s]}" ] && break
 		sleep 0.05
 	done
-	echo "bench: $name did not start:" >&2
-	cat "$tmp/$name.log" >&2
-	exit 1
-}
-start this "$BIN/signal-disciplined-server" -loops "$LOOPS"
-ADDR_this=$ADDR PID_this=${pids[-1]}
-start one "$BIN/signal-disciplined-server" -loops 1
-ADDR_one=$ADDR PID_one=${pids[-1]}
-start raw "$BIN/signal-disciplined-server" -wait raw -spin 0 -slice 0 -loops "$LOOPS"
-ADDR_raw=$ADDR PID_raw=${pids[-1]}
-start blocking "$BIN/signal-disciplined-server" -wait blocking -spin 0 -slice 0 -loops "$LOOPS"
-ADDR_blocking=$ADDR PID_blocking=${pids[-1]}
-start stdlib "$tmp/stdecho"
-ADDR_stdlib=$ADDR PID_stdlib=${pids[-1]}
-
-# The server's CPU time (clock ticks) and context switches (all threads), from /proc: cost per
-# message is less disturbed by the other tenants of this machine than msgs/s is.
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-switches() { cat /proc/"$1"/task/*/status | awk '/ctxt_switches/ {n += $2} END {print n}'; }
-# Nanoseconds the server's threads spent runnable but waiting for the CPU (schedstat field 2):
-# the share of the run that other tenants of the machine took from it.
-waited() { cat /proc/"$1"/task/*/schedstat | awk '{n += $2} END {printf "%d\n", n / 1000}'; }
+	if [ -z "${addr[$s]}" ]; then
+		echo "bench: ${label[$s]} did not start:" >&2
+		cat "$tmp/$s.log" >&2
+		exit 1
+	fi
+done
 
 scenarios=(
-	"1 conn reqresp 64 B|-conns 1 -size 64 -mode reqresp"
-	"100 conns reqresp 64 B|-conns 100 -size 64 -mode reqresp"
-	"1000 conns pipeline 4 KiB|-conns 1000 -size 4096 -mode pipeline -depth 4"
-	"100 conns pipeline 64 KiB|-conns 100 -size 65536 -mode pipeline -depth 4"
+	"1 conn rr 64 B|-conns 1 -size 64 -mode reqresp"
+	"100 conns rr 64 B|-conns 100 -size 64 -mode reqresp"
+	"1000 conns pipelined 4 KiB|-conns 1000 -size 4096 -mode pipeline -depth 4"
+	"100 conns 64 KiB|-conns 100 -size 65536 -mode pipeline -depth 4"
 )
-servers=(stdlib this one raw blocking)
-echo "machine: $(nproc) CPUs, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg); PIN=$PIN LOOPS=$LOOPS"
-echo "srv_cpu_us, srv_cs: the server's CPU microseconds and context switches per echoed message;"
-echo "srv_wait%: time its threads were runnable but waiting for a CPU, summed over threads, in % of the run"
-echo "each cell: median of $ROUNDS rounds of ${SECS}s (after ${WARMUP} warm-up); a round runs every server once, rotating their order"
-echo "x stdlib, p99 x: median [min-max] of the per-round ratios (each round's figure over the stdlib server's in the same round)"
-printf '%-26s %-34s %8s %8s %8s %8s %18s %18s %10s %6s %9s\n' scenario server msgs/s p50_us p99_us p999_us "x stdlib" "p99 x" "srv_cpu_us" "srv_cs" "srv_wait%"
 median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
-# ratios A B: median [min-max] of A[i]/B[i] over two space-separated lists of the same rounds.
-ratios() {
+# ratios A B: the median of A[i]/B[i] over two space-separated lists of the same rounds.
+ratio() {
 	paste <(tr ' ' '\n' <<<"$1" | grep .) <(tr ' ' '\n' <<<"$2" | grep .) | awk '{print $1 / $2}' | sort -g |
-		awk '{v[NR] = $1} END {printf "%.2fx [%.2f-%.2f]\n", v[int((NR + 1) / 2)], v[1], v[NR]}'
+		awk '{v[NR] = $1} END {printf "%.2fx\n", v[int((NR + 1) / 2)]}'
 }
-# Hypervisor steal (/proc/stat cpu line, field 9) and total ticks: other VMs on the host.
-steal() { awk '/^cpu / {t = 0; for (i = 2; i <= 11; i++) t += $i; print $9, t}' /proc/stat; }
+field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
+echo "machine: $(nproc) CPUs, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg) at start; PIN=$PIN; $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "each cell: median of $ROUNDS interleaved rounds of ${SECS}s (after ${WARMUP} warm-up); x C: median of the per-round ratios to the C server"
+hdr='%-27s %-24s %9s %6s %9s %7s %9s %6s %10s %6s %8s\n'
+printf "$hdr" load server msgs/s "x $ref" p50_us "x $ref" p99_us cores msgs/CPU-s "x $ref" RSS_MiB
+results=$tmp/results.tsv
+: >"$results"
 for sc in "${scenarios[@]}"; do
 	name=${sc%%|*}
 	args=${sc#*|}
-	declare -A rate p50 p99 p999 cpuus csw_ waitp
-	read -r st0 tot0 < <(steal)
+	declare -A rate p50 p99 cores mpc rss
 	for round in $(seq "$ROUNDS"); do
 		for i in "${!servers[@]}"; do
-			srv=${servers[$(((i + round) % ${#servers[@]}))]}
-			addr_var=ADDR_$srv pid_var=PID_$srv
-			t0=$(ticks "${!pid_var}") s0=$(switches "${!pid_var}") q0=$(waited "${!pid_var}")
-			line=$("${loadcpu[@]}" "$BIN/echo-load" -addr "${!addr_var}" $args -duration "${SECS}s" -warmup "$WARMUP" | grep '^result ')
-			t1=$(ticks "${!pid_var}") s1=$(switches "${!pid_var}") q1=$(waited "${!pid_var}")
-			# msgs counts the measured window only; CPU and switches include the warm-up: scale.
-			read -r cpu csw wait < <(awk -v m="$(sed 's/.*msgs=\([0-9]*\) .*/\1/' <<<"$line")" -v s="$SECS" -v w="${WARMUP%ms}" \
-				-v dt=$((t1 - t0)) -v ds=$((s1 - s0)) -v dq=$((q1 - q0)) -v hz="$(getconf CLK_TCK)" \
-				'BEGIN {f = s / (s + w / 1000); printf "%.2f %.2f %.0f\n", dt * f * 1e6 / hz / m, ds * f / m, dq / (s + w / 1000) / 10000}')
-			cpuus[$srv]+=" $cpu"
-			csw_[$srv]+=" $csw"
-			waitp[$srv]+=" $wait"
-			rate[$srv]+=" $(sed 's/.*msgs_per_s=\([0-9.]*\).*/\1/' <<<"$line")"
-			p50[$srv]+=" $(sed 's/.* p50_us=\([0-9.]*\).*/\1/' <<<"$line")"
-			p99[$srv]+=" $(sed 's/.* p99_us=\([0-9.]*\).*/\1/' <<<"$line")"
-			p999[$srv]+=" $(sed 's/.* p999_us=\([0-9.]*\).*/\1/' <<<"$line")"
+			s=${servers[$(((i + round) % ${#servers[@]}))]}
+			# shellcheck disable=SC2086
+			line=$("${loadcpu[@]}" "$BIN/echo-load" -addr "${addr[$s]}" $args -duration "${SECS}s" -warmup "$WARMUP" -server-pid "${pid[$s]}" | grep '^result ')
+			msgs=$(field msgs <<<"$line") secs=$(field secs <<<"$line") cpu=$(field srv_cpu_s <<<"$line")
+			rate[$s]+=" $(field msgs_per_s <<<"$line")"
+			p50[$s]+=" $(field p50_us <<<"$line")"
+			p99[$s]+=" $(field p99_us <<<"$line")"
+			rss[$s]+=" $(awk -v k="$(field srv_rss_kib <<<"$line")" 'BEGIN {printf "%.1f", k / 1024}')"
+			cores[$s]+=" $(awk -v c="$cpu" -v s="$secs" 'BEGIN {printf "%.2f", c / s}')"
+			# A window with no CPU tick on the server's account (0.01 s resolution) counts as one tick.
+			mpc[$s]+=" $(awk -v m="$msgs" -v c="$cpu" 'BEGIN {if (c < 0.01) c = 0.01; printf "%.0f", m / c}')"
 		done
 	done
-	read -r st1 tot1 < <(steal)
-	for srv in "${servers[@]}"; do
-		case $srv in
-		stdlib) label="stdlib (io.Copy)" ;;
-		this) label="this, -loops $LOOPS" ;;
-		one) label="this, -loops 1" ;;
-		raw) label="this, -loops $LOOPS -spin 0 -slice 0" ;;
-		blocking) label="same, -wait blocking" ;;
-		esac
-		printf '%-26s %-34s %8s %8s %8s %8s %18s %18s %10s %6s %9s\n' "$name" "$label" "$(median <<<"${rate[$srv]}")" \
-			"$(median <<<"${p50[$srv]}")" "$(median <<<"${p99[$srv]}")" "$(median <<<"${p999[$srv]}")" \
-			"$(ratios "${rate[$srv]}" "${rate[stdlib]}")" "$(ratios "${p99[$srv]}" "${p99[stdlib]}")" \
-			"$(median <<<"${cpuus[$srv]}")" "$(median <<<"${csw_[$srv]}")" "$(median <<<"${waitp[$srv]}")"
+	for s in "${servers[@]}"; do
+		row=("$name" "${label[$s]}" "$(median <<<"${rate[$s]}")" "$(ratio "${rate[$s]}" "${rate[$ref]}")"
+			"$(median <<<"${p50[$s]}")" "$(ratio "${p50[$s]}" "${p50[$ref]}")" "$(median <<<"${p99[$s]}")"
+			"$(median <<<"${cores[$s]}")" "$(median <<<"${mpc[$s]}")" "$(ratio "${mpc[$s]}" "${mpc[$ref]}")"
+			"$(median <<<"${rss[$s]}")")
+		# shellcheck disable=SC2059
+		printf "$hdr" "${row[@]}"
+		(IFS=$'\t' && echo "${row[*]}") >>"$results"
 	done
-	awk -v s=$((st1 - st0)) -v t=$((tot1 - tot0)) 'BEGIN {printf "  (hypervisor steal during these rounds: %.1f%% of CPU time)\n", 100 * s / t}'
-	unset rate p50 p99 p999 cpuus csw_ waitp
+	unset rate p50 p99 cores mpc rss
 done
+echo "load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+echo
+echo "the same as a Markdown table (msgs/s, p50, msgs per server CPU-second; x: the per-round ratio to the $ref server's):"
+echo
+echo "| load | server | msgs/s | x $ref | p50 us | x $ref | p99 us | server cores | msgs per CPU-s | x $ref | RSS MiB |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+awk -F'\t' 'function g(n,  s) {s = sprintf("%d", n); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); return s}
+	{printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, g($3), $4, $5, $6, $7, $8, g($9), $10, $11}' "$results"
+if [ -n "$SVG" ]; then
+	go run ./testdata/benchplot -title "make bench, $(date -u '+%Y-%m-%d %H:%M UTC'), PIN=$PIN, $ROUNDS rounds of ${SECS}s, load average $(cut -d' ' -f1 /proc/loadavg)" <"$results" >"$SVG.tmp"
+	mv "$SVG.tmp" "$SVG"
+	echo
+	echo "plot: $SVG"
+fi
 echo
 echo "GC stop-the-world wait for an idle loop's P (runtime/metrics /sched/pauses/stopping/gc:seconds, max bucket):"
 go test -run '^$' -bench GCStop -benchtime 100x ./internal/loop | grep -E '^BenchmarkGCStop'
