@@ -19,7 +19,7 @@ export BIN
 GOTESTFLAGS ?= -race -count=1 -p 1 -timeout 45m
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: help deps build test demo bench vet lint fmt-check standalone clean evidence evidence-check $(addprefix demo-,$(MODULES))
+.PHONY: help deps build test fuzz demo bench vet lint fmt-check standalone clean evidence evidence-check $(addprefix demo-,$(MODULES))
 
 # The evidence tests: each regenerates deterministic figures the docs quote (counts, masks,
 # scores, the drill's limits on the live process) and compares them with the committed copy;
@@ -53,6 +53,34 @@ build: ## every binary into bin/, CGO_ENABLED=0, then check that none has a dyna
 
 test: deps ## the whole suite, every module, with the race detector (evidence checks included)
 	CGO_ENABLED=1 $(GO) test $(GOTESTFLAGS) kernel-foundations/...
+
+# fuzz: every Fuzz target of every module (found with go test -list), one after the other, each
+# for FUZZTIME; a crash leaves its input in the package's testdata/fuzz/FuzzXxx/, to be committed
+# with the fix. The summary's figures (executions, executions per second) go in the module READMEs
+# with the loadavg of the run. make test runs the committed corpora as ordinary tests.
+# FUZZMINIMIZETIME bounds the minimisation of each new input (Go's default, 60s, would stall a
+# short run on a target that starts processes).
+FUZZTIME ?= 30s
+FUZZMINIMIZETIME ?= 5s
+fuzz: ## run every fuzz target for FUZZTIME each (default 30s); a summary of executions per target at the end
+	@sum=$$(mktemp); log=$$(mktemp); trap 'rm -f "$$sum" "$$log"' EXIT; failed=0; \
+	echo "loadavg at start: $$(cut -d' ' -f1-3 /proc/loadavg)"; \
+	for m in $(MODULES); do \
+		for p in $$(cd $$m && $(GO) list ./...); do \
+			for f in $$(cd $$m && $(GO) test -list '^Fuzz' "$$p" | grep '^Fuzz' || true); do \
+				echo "=== fuzz $$p $$f for $(FUZZTIME)"; \
+				if (cd $$m && $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) "$$p") >"$$log" 2>&1; then r=ok; else r=FAIL; failed=1; fi; \
+				tail -n 4 "$$log"; [[ $$r == ok ]] || cat "$$log"; \
+				awk -v t="$$p.$$f" -v r=$$r '/^fuzz: elapsed: .*, execs: [0-9]+ / { e = $$3; x = $$5 } \
+					END { s = 0; if (match(e, /[0-9]+h/)) s += 3600 * substr(e, RSTART, RLENGTH - 1); \
+						if (match(e, /[0-9]+m/)) s += 60 * substr(e, RSTART, RLENGTH - 1); \
+						if (match(e, /[0-9]+s/)) s += substr(e, RSTART, RLENGTH - 1); \
+						printf "%-4s %-64s %12s execs in %5ss %8s/s\n", r, t, x, s, (s > 0 ? int(x / s) : "?") }' "$$log" >>"$$sum"; \
+			done; \
+		done; \
+	done; \
+	echo "=== fuzz summary (FUZZTIME=$(FUZZTIME) per target; loadavg at end: $$(cut -d' ' -f1-3 /proc/loadavg))"; cat "$$sum"; \
+	exit $$failed
 
 evidence: deps ## rewrite the committed evidence files (<module>/evidence/, hardened-echo/SECURITY.md)
 	$(MAKE) --no-print-directory -C hardened-echo score
