@@ -160,9 +160,35 @@ func charAt(name string, i int, utf8Locale bool) (int, bool) {
 }
 
 // printableRune is glibc's iswprint in C.UTF-8: every assigned character except the controls
-// and the line and paragraph separators, private use included. Characters assigned after the
-// Unicode version of glibc 2.36 may differ.
+// and the line and paragraph separators, private use included, as of the Unicode version of the
+// machine's glibc (14.0 for 2.36): zglibcprint.go lists where Go's newer tables (Unicode 15.0 in
+// Go 1.26) differ, as GNU cat itself shows them.
 func printableRune(r rune) bool {
+	if inRanges(glibcUnprintable, r) {
+		return false
+	}
+	return categoryPrintable(r) || inRanges(glibcPrintable, r)
+}
+
+// categoryPrintable is iswprint by Go's unicode tables.
+func categoryPrintable(r rune) bool {
 	return unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Zs,
 		unicode.Cf, unicode.Co)
+}
+
+// runeRange is lo..hi, both included.
+type runeRange struct{ lo, hi rune }
+
+// inRanges reports whether r is in rs, sorted and disjoint.
+func inRanges(rs []runeRange, r rune) bool {
+	i, j := 0, len(rs)
+	for i < j {
+		h := int(uint(i+j) >> 1)
+		if rs[h].hi < r {
+			i = h + 1
+		} else {
+			j = h
+		}
+	}
+	return i < len(rs) && rs[i].lo <= r
 }
