@@ -1,3 +1,11 @@
+// Two runtime features cat does not need, off from the start: the goroutine re-reading the CPU
+// limit every second to update GOMAXPROCS, and the naming of each anonymous mapping with
+// prctl(PR_SET_VMA), one call per mapping. A GODEBUG variable in the environment overrides
+// these directives, so the filter copes with both anyway (seccomp.Install, seccomp.policy).
+//
+//go:debug updatemaxprocs=0
+//go:debug decoratemappings=0
+
 // Command syscall-cat is GNU cat (coreutils 9.1), byte for byte, on raw system calls, copying
 // through the kernel's zero-copy paths, inside a seccomp filter it installs on itself.
 //
@@ -32,16 +40,11 @@
 package main
 
 import (
-	_ "embed"
-	"fmt"
 	"os"
 
 	"kernel-foundations/syscall-cat/internal/gnu"
 	"kernel-foundations/syscall-cat/internal/seccomp"
 )
-
-//go:embed seccomp.policy
-var policyText string
 
 func main() {
 	os.Exit(run(os.Args[0], os.Args[1:], os.LookupEnv))
@@ -60,7 +63,8 @@ func run(prog string, args []string, lookupEnv func(string) (string, bool)) int 
 	if err := restoreDefaultSignals(); err != nil {
 		fatal(prog, err.Error())
 	}
-	if err := confine(mode); err != nil {
+	// The filter assembled from seccomp.policy at build time (internal/seccomp/program.go).
+	if err := seccomp.Install(seccomp.Program(mode)); err != nil {
 		fatal(prog, "install seccomp filter: "+err.Error())
 	}
 
@@ -82,18 +86,4 @@ func run(prog string, args []string, lookupEnv func(string) (string, bool)) int 
 		return 1
 	}
 	return 0
-}
-
-// confine installs the seccomp filter built from the embedded policy. A failure is fatal: cat
-// never runs unconfined.
-func confine(mode seccomp.Mode) error {
-	p, err := seccomp.Parse(policyText)
-	if err != nil {
-		return fmt.Errorf("parse seccomp.policy: %w", err)
-	}
-	prog, err := p.Assemble(mode)
-	if err != nil {
-		return fmt.Errorf("assemble seccomp.policy: %w", err)
-	}
-	return seccomp.Install(prog)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"runtime"
 	"unsafe"
@@ -58,7 +57,7 @@ func restoreDefaultSignals() error {
 	for _, sig := range signalsGoSwallows {
 		_, _, errno := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0)
 		if errno != 0 {
-			return fmt.Errorf("reset %v to its default action: %w", unix.SignalName(sig), os.NewSyscallError("rt_sigaction", errno))
+			return &os.SyscallError{Syscall: "reset " + unix.SignalName(sig) + " to its default action: rt_sigaction", Err: errno}
 		}
 	}
 	runtime.KeepAlive(&act)

@@ -1,7 +1,9 @@
 package seccomp
 
 import (
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -61,7 +63,7 @@ func ParseMode(s string) (Mode, error) {
 	case "errno":
 		return ModeErrno, nil
 	}
-	return 0, fmt.Errorf("unknown seccomp mode %q (want kill, log or errno)", s)
+	return 0, errors.New("unknown seccomp mode " + strconv.Quote(s) + " (want kill, log or errno)")
 }
 
 func (m Mode) action() uint32 {
@@ -137,8 +139,8 @@ func groupBlock(rules []Rule, deflt uint32) []Instruction {
 	return append(b, Instruction{Code: opRet, K: deflt})
 }
 
-// Dump renders prog one instruction per line, with the syscall names, for golden files and
-// for reading.
+// Dump renders prog one instruction per line, with the syscall names, for the comments of
+// assembled_amd64.go and for reading.
 func Dump(prog []Instruction) string {
 	var b strings.Builder
 	for i, in := range prog {

@@ -1,9 +1,10 @@
 package seccomp
 
 import (
-	"fmt"
+	"errors"
 	"os"
 	"runtime"
+	"strconv"
 	"time"
 	"unsafe"
 
@@ -12,26 +13,32 @@ import (
 
 // Install confines the whole process to prog: it sets no_new_privs and loads the filter with
 // SECCOMP_FILTER_FLAG_TSYNC, so every existing thread gets it and threads created later inherit
-// it. There is no way back.
+// it. There is no way back. Nothing is done thread by thread.
 //
 // First it disarms two traps of the Go runtime that would otherwise make unlisted system calls
 // later, at a moment nobody chose:
 //   - Since Go 1.25 sysmon re-reads the CPU limit every second (runtime/proc.go sysmon calls
 //     sysmonUpdateGOMAXPROCS, which calls defaultGOMAXPROCS: sched_getaffinity plus cgroup file
 //     reads). An explicit runtime.GOMAXPROCS(n) sets sched.customGOMAXPROCS, after which sysmon
-//     skips the update (runtime/debug.go GOMAXPROCS, proc.go sysmonUpdateGOMAXPROCS).
+//     skips the update (runtime/debug.go GOMAXPROCS, proc.go sysmonUpdateGOMAXPROCS); with n the
+//     current value it stops no world (debug.go: "no need to actually STW"). The program's
+//     //go:debug updatemaxprocs=0 already says so, but a GODEBUG variable in the environment
+//     overrides that directive, and this does not depend on it.
 //   - The first timer creates the netpoller (runtime/time.go addHeap calls netpollGenericInit:
-//     epoll_create1, eventfd2, epoll_ctl). A func timer is put in the heap at once, so creating
-//     one here does it now.
+//     epoll_create1, eventfd2, epoll_ctl). The runtime's scavenger sleeps on a timer
+//     (mgcscavenge.go sleep), so after a collection it may need one under the filter. A func
+//     timer is put in the heap at once, so creating one here does it now, while those calls
+//     are still allowed.
 func Install(prog []Instruction) error {
 	runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	time.AfterFunc(time.Hour, func() {}).Stop()
 
 	// no_new_privs is per thread and seccomp(2) without CAP_SYS_ADMIN requires it on the
-	// calling thread, so both calls must run on the same one. TSYNC then sets no_new_privs on
-	// every thread it synchronises (kernel/seccomp.c seccomp_sync_threads). This thread is
-	// poisoned from here: it is never unlocked.
+	// calling thread, so both calls must run on the same one; TSYNC then sets no_new_privs on
+	// every thread it synchronises (kernel/seccomp.c seccomp_sync_threads), so the thread is
+	// like any other afterwards and goes back to the scheduler.
 	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 		return os.NewSyscallError("prctl(PR_SET_NO_NEW_PRIVS)", err)
 	}
@@ -49,7 +56,7 @@ func Install(prog []Instruction) error {
 	}
 	if r != 0 {
 		// With TSYNC a positive result is the id of a thread that could not be synchronised.
-		return fmt.Errorf("seccomp: thread %d could not take the filter", r)
+		return errors.New("seccomp: thread " + strconv.Itoa(int(r)) + " could not take the filter")
 	}
 	return nil
 }

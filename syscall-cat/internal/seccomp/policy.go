@@ -152,6 +152,7 @@ var symbols = map[string]uint32{
 	"SIGINT":       2,
 	"SIGPIPE":      13,
 	"SIGTERM":      15,
+	"PR_SET_VMA":   0x53564d41,
 	"SIG_BLOCK":    0,
 	"SIG_UNBLOCK":  1,
 	"SIG_SETMASK":  2,
