@@ -5,321 +5,191 @@ package seccomp
 // assembled is seccomp.policy assembled in each mode (Assemble), indexed by Mode.
 var assembled = [...][]Instruction{
 	ModeKill: {
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x4},        // 0: ld  [4]            ; arch
-		{Code: 0x0015, Jt: 1, Jf: 0, K: 0xc000003e}, // 1: jeq #0xc000003e, 3, 2
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x80000000}, // 2: ret KILL_PROCESS
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x0},        // 3: ld  [0]            ; nr
-		{Code: 0x0035, Jt: 0, Jf: 1, K: 0x40000000}, // 4: jge #0x40000000, 5, 6
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x80000000}, // 5: ret KILL_PROCESS
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x0},        // 6: jeq #0x0, 7, 8 ; read
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 7: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x1},        // 8: jeq #0x1, 9, 10 ; write
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 9: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x3},        // 10: jeq #0x3, 11, 12 ; close
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 11: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x5},        // 12: jeq #0x5, 13, 14 ; fstat
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 13: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x8},        // 14: jeq #0x8, 15, 16 ; lseek
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 15: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x9},        // 16: jeq #0x9, 17, 18 ; mmap
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 17: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xb},        // 18: jeq #0xb, 19, 20 ; munmap
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 19: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 13, K: 0xd},       // 20: jeq #0xd, 21, 34 ; rt_sigaction
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},       // 21: ld  [16]           ; args[0] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xd},        // 22: jeq #0xd, 23, 24
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 23: ret ALLOW
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},       // 24: ld  [16]           ; args[0] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x1},        // 25: jeq #0x1, 26, 27
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 26: ret ALLOW
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},       // 27: ld  [16]           ; args[0] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x2},        // 28: jeq #0x2, 29, 30
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 29: ret ALLOW
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},       // 30: ld  [16]           ; args[0] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xf},        // 31: jeq #0xf, 32, 33
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 32: ret ALLOW
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x80000000}, // 33: ret KILL_PROCESS
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xe},        // 34: jeq #0xe, 35, 36 ; rt_sigprocmask
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 35: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xf},        // 36: jeq #0xf, 37, 38 ; rt_sigreturn
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 37: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 4, K: 0x10},       // 38: jeq #0x10, 39, 43 ; ioctl
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x18},       // 39: ld  [24]           ; args[1] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x5401},     // 40: jeq #0x5401, 41, 42
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 41: ret ALLOW
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x80000000}, // 42: ret KILL_PROCESS
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x18},       // 43: jeq #0x18, 44, 45 ; sched_yield
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 44: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x1c},       // 45: jeq #0x1c, 46, 47 ; madvise
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 46: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x23},       // 47: jeq #0x23, 48, 49 ; nanosleep
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 48: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x27},       // 49: jeq #0x27, 50, 51 ; getpid
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 50: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x28},       // 51: jeq #0x28, 52, 53 ; sendfile
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 52: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 5, K: 0x38},       // 53: jeq #0x38, 54, 59 ; clone
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},       // 54: ld  [16]           ; args[0] low 32 bits
-		{Code: 0x0054, Jt: 0, Jf: 0, K: 0x10000},    // 55: and #0x10000
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x10000},    // 56: jeq #0x10000, 57, 58
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 57: ret ALLOW
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x80000000}, // 58: ret KILL_PROCESS
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x3c},       // 59: jeq #0x3c, 60, 61 ; exit
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 60: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 10, K: 0x48},      // 61: jeq #0x48, 62, 72 ; fcntl
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x18},       // 62: ld  [24]           ; args[1] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x3},        // 63: jeq #0x3, 64, 65
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 64: ret ALLOW
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x18},       // 65: ld  [24]           ; args[1] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x408},      // 66: jeq #0x408, 67, 68
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 67: ret ALLOW
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x18},       // 68: ld  [24]           ; args[1] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x407},      // 69: jeq #0x407, 70, 71
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 70: ret ALLOW
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x80000000}, // 71: ret KILL_PROCESS
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x83},       // 72: jeq #0x83, 73, 74 ; sigaltstack
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 73: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 4, K: 0x9d},       // 74: jeq #0x9d, 75, 79 ; prctl
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},       // 75: ld  [16]           ; args[0] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x53564d41}, // 76: jeq #0x53564d41, 77, 78
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 77: ret ALLOW
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x80000000}, // 78: ret KILL_PROCESS
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xba},       // 79: jeq #0xba, 80, 81 ; gettid
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 80: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xca},       // 81: jeq #0xca, 82, 83 ; futex
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 82: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xe4},       // 83: jeq #0xe4, 84, 85 ; clock_gettime
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 84: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xe7},       // 85: jeq #0xe7, 86, 87 ; exit_group
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 86: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xea},       // 87: jeq #0xea, 88, 89 ; tgkill
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 88: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 5, K: 0x101},      // 89: jeq #0x101, 90, 95 ; openat
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x20},       // 90: ld  [32]           ; args[2] low 32 bits
-		{Code: 0x0054, Jt: 0, Jf: 0, K: 0x4006c3},   // 91: and #0x4006c3
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x0},        // 92: jeq #0x0, 93, 94
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 93: ret ALLOW
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x80000000}, // 94: ret KILL_PROCESS
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x113},      // 95: jeq #0x113, 96, 97 ; splice
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 96: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x119},      // 97: jeq #0x119, 98, 99 ; epoll_pwait
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 98: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x125},      // 99: jeq #0x125, 100, 101 ; pipe2
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 100: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x146},      // 101: jeq #0x146, 102, 103 ; copy_file_range
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 102: ret ALLOW
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x80000000}, // 103: ret KILL_PROCESS
+		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x4},          // 0: ld  [4]            ; arch
+		{Code: 0x0015, Jt: 1, Jf: 0, K: 0xc000003e},   // 1: jeq #0xc000003e, 3, 2
+		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x80000000},   // 2: ret KILL_PROCESS
+		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x0},          // 3: ld  [0]            ; nr
+		{Code: 0x0035, Jt: 53, Jf: 0, K: 0x40000000},  // 4: jge #0x40000000, 58, 5
+		{Code: 0x0015, Jt: 53, Jf: 0, K: 0x0},         // 5: jeq #0x0, 59, 6 ; read
+		{Code: 0x0015, Jt: 52, Jf: 0, K: 0x1},         // 6: jeq #0x1, 59, 7 ; write
+		{Code: 0x0015, Jt: 51, Jf: 0, K: 0x3},         // 7: jeq #0x3, 59, 8 ; close
+		{Code: 0x0015, Jt: 50, Jf: 0, K: 0x5},         // 8: jeq #0x5, 59, 9 ; fstat
+		{Code: 0x0015, Jt: 49, Jf: 0, K: 0x8},         // 9: jeq #0x8, 59, 10 ; lseek
+		{Code: 0x0015, Jt: 48, Jf: 0, K: 0x9},         // 10: jeq #0x9, 59, 11 ; mmap
+		{Code: 0x0015, Jt: 47, Jf: 0, K: 0xb},         // 11: jeq #0xb, 59, 12 ; munmap
+		{Code: 0x0015, Jt: 0, Jf: 5, K: 0xd},          // 12: jeq #0xd, 13, 18 ; rt_sigaction
+		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},         // 13: ld  [16]           ; args[0] low 32 bits
+		{Code: 0x0015, Jt: 44, Jf: 0, K: 0xd},         // 14: jeq #0xd, 59, 15
+		{Code: 0x0015, Jt: 43, Jf: 0, K: 0x1},         // 15: jeq #0x1, 59, 16
+		{Code: 0x0015, Jt: 42, Jf: 0, K: 0x2},         // 16: jeq #0x2, 59, 17
+		{Code: 0x0015, Jt: 41, Jf: 40, K: 0xf},        // 17: jeq #0xf, 59, 58
+		{Code: 0x0015, Jt: 40, Jf: 0, K: 0xe},         // 18: jeq #0xe, 59, 19 ; rt_sigprocmask
+		{Code: 0x0015, Jt: 39, Jf: 0, K: 0xf},         // 19: jeq #0xf, 59, 20 ; rt_sigreturn
+		{Code: 0x0015, Jt: 0, Jf: 2, K: 0x10},         // 20: jeq #0x10, 21, 23 ; ioctl
+		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x18},         // 21: ld  [24]           ; args[1] low 32 bits
+		{Code: 0x0015, Jt: 36, Jf: 35, K: 0x5401},     // 22: jeq #0x5401, 59, 58
+		{Code: 0x0015, Jt: 35, Jf: 0, K: 0x18},        // 23: jeq #0x18, 59, 24 ; sched_yield
+		{Code: 0x0015, Jt: 34, Jf: 0, K: 0x1c},        // 24: jeq #0x1c, 59, 25 ; madvise
+		{Code: 0x0015, Jt: 33, Jf: 0, K: 0x23},        // 25: jeq #0x23, 59, 26 ; nanosleep
+		{Code: 0x0015, Jt: 32, Jf: 0, K: 0x27},        // 26: jeq #0x27, 59, 27 ; getpid
+		{Code: 0x0015, Jt: 31, Jf: 0, K: 0x28},        // 27: jeq #0x28, 59, 28 ; sendfile
+		{Code: 0x0015, Jt: 0, Jf: 3, K: 0x38},         // 28: jeq #0x38, 29, 32 ; clone
+		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},         // 29: ld  [16]           ; args[0] low 32 bits
+		{Code: 0x0054, Jt: 0, Jf: 0, K: 0x10000},      // 30: and #0x10000
+		{Code: 0x0015, Jt: 27, Jf: 26, K: 0x10000},    // 31: jeq #0x10000, 59, 58
+		{Code: 0x0015, Jt: 26, Jf: 0, K: 0x3c},        // 32: jeq #0x3c, 59, 33 ; exit
+		{Code: 0x0015, Jt: 0, Jf: 4, K: 0x48},         // 33: jeq #0x48, 34, 38 ; fcntl
+		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x18},         // 34: ld  [24]           ; args[1] low 32 bits
+		{Code: 0x0015, Jt: 23, Jf: 0, K: 0x3},         // 35: jeq #0x3, 59, 36
+		{Code: 0x0015, Jt: 22, Jf: 0, K: 0x408},       // 36: jeq #0x408, 59, 37
+		{Code: 0x0015, Jt: 21, Jf: 20, K: 0x407},      // 37: jeq #0x407, 59, 58
+		{Code: 0x0015, Jt: 20, Jf: 0, K: 0x83},        // 38: jeq #0x83, 59, 39 ; sigaltstack
+		{Code: 0x0015, Jt: 0, Jf: 2, K: 0x9d},         // 39: jeq #0x9d, 40, 42 ; prctl
+		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},         // 40: ld  [16]           ; args[0] low 32 bits
+		{Code: 0x0015, Jt: 17, Jf: 16, K: 0x53564d41}, // 41: jeq #0x53564d41, 59, 58
+		{Code: 0x0015, Jt: 16, Jf: 0, K: 0xba},        // 42: jeq #0xba, 59, 43 ; gettid
+		{Code: 0x0015, Jt: 15, Jf: 0, K: 0xca},        // 43: jeq #0xca, 59, 44 ; futex
+		{Code: 0x0015, Jt: 14, Jf: 0, K: 0xe4},        // 44: jeq #0xe4, 59, 45 ; clock_gettime
+		{Code: 0x0015, Jt: 13, Jf: 0, K: 0xe7},        // 45: jeq #0xe7, 59, 46 ; exit_group
+		{Code: 0x0015, Jt: 12, Jf: 0, K: 0xe9},        // 46: jeq #0xe9, 59, 47 ; epoll_ctl
+		{Code: 0x0015, Jt: 11, Jf: 0, K: 0xea},        // 47: jeq #0xea, 59, 48 ; tgkill
+		{Code: 0x0015, Jt: 0, Jf: 3, K: 0x101},        // 48: jeq #0x101, 49, 52 ; openat
+		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x20},         // 49: ld  [32]           ; args[2] low 32 bits
+		{Code: 0x0054, Jt: 0, Jf: 0, K: 0x4006c3},     // 50: and #0x4006c3
+		{Code: 0x0015, Jt: 7, Jf: 6, K: 0x0},          // 51: jeq #0x0, 59, 58
+		{Code: 0x0015, Jt: 6, Jf: 0, K: 0x113},        // 52: jeq #0x113, 59, 53 ; splice
+		{Code: 0x0015, Jt: 5, Jf: 0, K: 0x119},        // 53: jeq #0x119, 59, 54 ; epoll_pwait
+		{Code: 0x0015, Jt: 4, Jf: 0, K: 0x122},        // 54: jeq #0x122, 59, 55 ; eventfd2
+		{Code: 0x0015, Jt: 3, Jf: 0, K: 0x123},        // 55: jeq #0x123, 59, 56 ; epoll_create1
+		{Code: 0x0015, Jt: 2, Jf: 0, K: 0x125},        // 56: jeq #0x125, 59, 57 ; pipe2
+		{Code: 0x0015, Jt: 1, Jf: 0, K: 0x146},        // 57: jeq #0x146, 59, 58 ; copy_file_range
+		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x80000000},   // 58: ret KILL_PROCESS
+		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000},   // 59: ret ALLOW
 	},
 	ModeLog: {
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x4},        // 0: ld  [4]            ; arch
-		{Code: 0x0015, Jt: 1, Jf: 0, K: 0xc000003e}, // 1: jeq #0xc000003e, 3, 2
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x80000000}, // 2: ret KILL_PROCESS
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x0},        // 3: ld  [0]            ; nr
-		{Code: 0x0035, Jt: 0, Jf: 1, K: 0x40000000}, // 4: jge #0x40000000, 5, 6
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x80000000}, // 5: ret KILL_PROCESS
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x0},        // 6: jeq #0x0, 7, 8 ; read
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 7: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x1},        // 8: jeq #0x1, 9, 10 ; write
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 9: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x3},        // 10: jeq #0x3, 11, 12 ; close
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 11: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x5},        // 12: jeq #0x5, 13, 14 ; fstat
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 13: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x8},        // 14: jeq #0x8, 15, 16 ; lseek
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 15: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x9},        // 16: jeq #0x9, 17, 18 ; mmap
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 17: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xb},        // 18: jeq #0xb, 19, 20 ; munmap
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 19: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 13, K: 0xd},       // 20: jeq #0xd, 21, 34 ; rt_sigaction
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},       // 21: ld  [16]           ; args[0] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xd},        // 22: jeq #0xd, 23, 24
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 23: ret ALLOW
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},       // 24: ld  [16]           ; args[0] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x1},        // 25: jeq #0x1, 26, 27
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 26: ret ALLOW
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},       // 27: ld  [16]           ; args[0] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x2},        // 28: jeq #0x2, 29, 30
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 29: ret ALLOW
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},       // 30: ld  [16]           ; args[0] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xf},        // 31: jeq #0xf, 32, 33
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 32: ret ALLOW
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7ffc0000}, // 33: ret LOG
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xe},        // 34: jeq #0xe, 35, 36 ; rt_sigprocmask
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 35: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xf},        // 36: jeq #0xf, 37, 38 ; rt_sigreturn
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 37: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 4, K: 0x10},       // 38: jeq #0x10, 39, 43 ; ioctl
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x18},       // 39: ld  [24]           ; args[1] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x5401},     // 40: jeq #0x5401, 41, 42
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 41: ret ALLOW
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7ffc0000}, // 42: ret LOG
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x18},       // 43: jeq #0x18, 44, 45 ; sched_yield
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 44: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x1c},       // 45: jeq #0x1c, 46, 47 ; madvise
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 46: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x23},       // 47: jeq #0x23, 48, 49 ; nanosleep
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 48: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x27},       // 49: jeq #0x27, 50, 51 ; getpid
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 50: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x28},       // 51: jeq #0x28, 52, 53 ; sendfile
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 52: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 5, K: 0x38},       // 53: jeq #0x38, 54, 59 ; clone
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},       // 54: ld  [16]           ; args[0] low 32 bits
-		{Code: 0x0054, Jt: 0, Jf: 0, K: 0x10000},    // 55: and #0x10000
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x10000},    // 56: jeq #0x10000, 57, 58
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 57: ret ALLOW
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7ffc0000}, // 58: ret LOG
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x3c},       // 59: jeq #0x3c, 60, 61 ; exit
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 60: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 10, K: 0x48},      // 61: jeq #0x48, 62, 72 ; fcntl
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x18},       // 62: ld  [24]           ; args[1] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x3},        // 63: jeq #0x3, 64, 65
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 64: ret ALLOW
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x18},       // 65: ld  [24]           ; args[1] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x408},      // 66: jeq #0x408, 67, 68
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 67: ret ALLOW
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x18},       // 68: ld  [24]           ; args[1] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x407},      // 69: jeq #0x407, 70, 71
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 70: ret ALLOW
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7ffc0000}, // 71: ret LOG
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x83},       // 72: jeq #0x83, 73, 74 ; sigaltstack
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 73: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 4, K: 0x9d},       // 74: jeq #0x9d, 75, 79 ; prctl
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},       // 75: ld  [16]           ; args[0] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x53564d41}, // 76: jeq #0x53564d41, 77, 78
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 77: ret ALLOW
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7ffc0000}, // 78: ret LOG
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xba},       // 79: jeq #0xba, 80, 81 ; gettid
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 80: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xca},       // 81: jeq #0xca, 82, 83 ; futex
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 82: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xe4},       // 83: jeq #0xe4, 84, 85 ; clock_gettime
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 84: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xe7},       // 85: jeq #0xe7, 86, 87 ; exit_group
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 86: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xea},       // 87: jeq #0xea, 88, 89 ; tgkill
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 88: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 5, K: 0x101},      // 89: jeq #0x101, 90, 95 ; openat
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x20},       // 90: ld  [32]           ; args[2] low 32 bits
-		{Code: 0x0054, Jt: 0, Jf: 0, K: 0x4006c3},   // 91: and #0x4006c3
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x0},        // 92: jeq #0x0, 93, 94
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 93: ret ALLOW
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7ffc0000}, // 94: ret LOG
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x113},      // 95: jeq #0x113, 96, 97 ; splice
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 96: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x119},      // 97: jeq #0x119, 98, 99 ; epoll_pwait
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 98: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x125},      // 99: jeq #0x125, 100, 101 ; pipe2
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 100: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x146},      // 101: jeq #0x146, 102, 103 ; copy_file_range
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 102: ret ALLOW
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7ffc0000}, // 103: ret LOG
+		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x4},          // 0: ld  [4]            ; arch
+		{Code: 0x0015, Jt: 1, Jf: 0, K: 0xc000003e},   // 1: jeq #0xc000003e, 3, 2
+		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x80000000},   // 2: ret KILL_PROCESS
+		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x0},          // 3: ld  [0]            ; nr
+		{Code: 0x0035, Jt: 54, Jf: 0, K: 0x40000000},  // 4: jge #0x40000000, 59, 5
+		{Code: 0x0015, Jt: 54, Jf: 0, K: 0x0},         // 5: jeq #0x0, 60, 6 ; read
+		{Code: 0x0015, Jt: 53, Jf: 0, K: 0x1},         // 6: jeq #0x1, 60, 7 ; write
+		{Code: 0x0015, Jt: 52, Jf: 0, K: 0x3},         // 7: jeq #0x3, 60, 8 ; close
+		{Code: 0x0015, Jt: 51, Jf: 0, K: 0x5},         // 8: jeq #0x5, 60, 9 ; fstat
+		{Code: 0x0015, Jt: 50, Jf: 0, K: 0x8},         // 9: jeq #0x8, 60, 10 ; lseek
+		{Code: 0x0015, Jt: 49, Jf: 0, K: 0x9},         // 10: jeq #0x9, 60, 11 ; mmap
+		{Code: 0x0015, Jt: 48, Jf: 0, K: 0xb},         // 11: jeq #0xb, 60, 12 ; munmap
+		{Code: 0x0015, Jt: 0, Jf: 5, K: 0xd},          // 12: jeq #0xd, 13, 18 ; rt_sigaction
+		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},         // 13: ld  [16]           ; args[0] low 32 bits
+		{Code: 0x0015, Jt: 45, Jf: 0, K: 0xd},         // 14: jeq #0xd, 60, 15
+		{Code: 0x0015, Jt: 44, Jf: 0, K: 0x1},         // 15: jeq #0x1, 60, 16
+		{Code: 0x0015, Jt: 43, Jf: 0, K: 0x2},         // 16: jeq #0x2, 60, 17
+		{Code: 0x0015, Jt: 42, Jf: 40, K: 0xf},        // 17: jeq #0xf, 60, 58
+		{Code: 0x0015, Jt: 41, Jf: 0, K: 0xe},         // 18: jeq #0xe, 60, 19 ; rt_sigprocmask
+		{Code: 0x0015, Jt: 40, Jf: 0, K: 0xf},         // 19: jeq #0xf, 60, 20 ; rt_sigreturn
+		{Code: 0x0015, Jt: 0, Jf: 2, K: 0x10},         // 20: jeq #0x10, 21, 23 ; ioctl
+		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x18},         // 21: ld  [24]           ; args[1] low 32 bits
+		{Code: 0x0015, Jt: 37, Jf: 35, K: 0x5401},     // 22: jeq #0x5401, 60, 58
+		{Code: 0x0015, Jt: 36, Jf: 0, K: 0x18},        // 23: jeq #0x18, 60, 24 ; sched_yield
+		{Code: 0x0015, Jt: 35, Jf: 0, K: 0x1c},        // 24: jeq #0x1c, 60, 25 ; madvise
+		{Code: 0x0015, Jt: 34, Jf: 0, K: 0x23},        // 25: jeq #0x23, 60, 26 ; nanosleep
+		{Code: 0x0015, Jt: 33, Jf: 0, K: 0x27},        // 26: jeq #0x27, 60, 27 ; getpid
+		{Code: 0x0015, Jt: 32, Jf: 0, K: 0x28},        // 27: jeq #0x28, 60, 28 ; sendfile
+		{Code: 0x0015, Jt: 0, Jf: 3, K: 0x38},         // 28: jeq #0x38, 29, 32 ; clone
+		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},         // 29: ld  [16]           ; args[0] low 32 bits
+		{Code: 0x0054, Jt: 0, Jf: 0, K: 0x10000},      // 30: and #0x10000
+		{Code: 0x0015, Jt: 28, Jf: 26, K: 0x10000},    // 31: jeq #0x10000, 60, 58
+		{Code: 0x0015, Jt: 27, Jf: 0, K: 0x3c},        // 32: jeq #0x3c, 60, 33 ; exit
+		{Code: 0x0015, Jt: 0, Jf: 4, K: 0x48},         // 33: jeq #0x48, 34, 38 ; fcntl
+		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x18},         // 34: ld  [24]           ; args[1] low 32 bits
+		{Code: 0x0015, Jt: 24, Jf: 0, K: 0x3},         // 35: jeq #0x3, 60, 36
+		{Code: 0x0015, Jt: 23, Jf: 0, K: 0x408},       // 36: jeq #0x408, 60, 37
+		{Code: 0x0015, Jt: 22, Jf: 20, K: 0x407},      // 37: jeq #0x407, 60, 58
+		{Code: 0x0015, Jt: 21, Jf: 0, K: 0x83},        // 38: jeq #0x83, 60, 39 ; sigaltstack
+		{Code: 0x0015, Jt: 0, Jf: 2, K: 0x9d},         // 39: jeq #0x9d, 40, 42 ; prctl
+		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},         // 40: ld  [16]           ; args[0] low 32 bits
+		{Code: 0x0015, Jt: 18, Jf: 16, K: 0x53564d41}, // 41: jeq #0x53564d41, 60, 58
+		{Code: 0x0015, Jt: 17, Jf: 0, K: 0xba},        // 42: jeq #0xba, 60, 43 ; gettid
+		{Code: 0x0015, Jt: 16, Jf: 0, K: 0xca},        // 43: jeq #0xca, 60, 44 ; futex
+		{Code: 0x0015, Jt: 15, Jf: 0, K: 0xe4},        // 44: jeq #0xe4, 60, 45 ; clock_gettime
+		{Code: 0x0015, Jt: 14, Jf: 0, K: 0xe7},        // 45: jeq #0xe7, 60, 46 ; exit_group
+		{Code: 0x0015, Jt: 13, Jf: 0, K: 0xe9},        // 46: jeq #0xe9, 60, 47 ; epoll_ctl
+		{Code: 0x0015, Jt: 12, Jf: 0, K: 0xea},        // 47: jeq #0xea, 60, 48 ; tgkill
+		{Code: 0x0015, Jt: 0, Jf: 3, K: 0x101},        // 48: jeq #0x101, 49, 52 ; openat
+		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x20},         // 49: ld  [32]           ; args[2] low 32 bits
+		{Code: 0x0054, Jt: 0, Jf: 0, K: 0x4006c3},     // 50: and #0x4006c3
+		{Code: 0x0015, Jt: 8, Jf: 6, K: 0x0},          // 51: jeq #0x0, 60, 58
+		{Code: 0x0015, Jt: 7, Jf: 0, K: 0x113},        // 52: jeq #0x113, 60, 53 ; splice
+		{Code: 0x0015, Jt: 6, Jf: 0, K: 0x119},        // 53: jeq #0x119, 60, 54 ; epoll_pwait
+		{Code: 0x0015, Jt: 5, Jf: 0, K: 0x122},        // 54: jeq #0x122, 60, 55 ; eventfd2
+		{Code: 0x0015, Jt: 4, Jf: 0, K: 0x123},        // 55: jeq #0x123, 60, 56 ; epoll_create1
+		{Code: 0x0015, Jt: 3, Jf: 0, K: 0x125},        // 56: jeq #0x125, 60, 57 ; pipe2
+		{Code: 0x0015, Jt: 2, Jf: 0, K: 0x146},        // 57: jeq #0x146, 60, 58 ; copy_file_range
+		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7ffc0000},   // 58: ret LOG
+		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x80000000},   // 59: ret KILL_PROCESS
+		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000},   // 60: ret ALLOW
 	},
 	ModeErrno: {
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x4},        // 0: ld  [4]            ; arch
-		{Code: 0x0015, Jt: 1, Jf: 0, K: 0xc000003e}, // 1: jeq #0xc000003e, 3, 2
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x80000000}, // 2: ret KILL_PROCESS
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x0},        // 3: ld  [0]            ; nr
-		{Code: 0x0035, Jt: 0, Jf: 1, K: 0x40000000}, // 4: jge #0x40000000, 5, 6
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x80000000}, // 5: ret KILL_PROCESS
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x0},        // 6: jeq #0x0, 7, 8 ; read
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 7: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x1},        // 8: jeq #0x1, 9, 10 ; write
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 9: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x3},        // 10: jeq #0x3, 11, 12 ; close
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 11: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x5},        // 12: jeq #0x5, 13, 14 ; fstat
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 13: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x8},        // 14: jeq #0x8, 15, 16 ; lseek
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 15: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x9},        // 16: jeq #0x9, 17, 18 ; mmap
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 17: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xb},        // 18: jeq #0xb, 19, 20 ; munmap
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 19: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 13, K: 0xd},       // 20: jeq #0xd, 21, 34 ; rt_sigaction
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},       // 21: ld  [16]           ; args[0] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xd},        // 22: jeq #0xd, 23, 24
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 23: ret ALLOW
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},       // 24: ld  [16]           ; args[0] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x1},        // 25: jeq #0x1, 26, 27
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 26: ret ALLOW
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},       // 27: ld  [16]           ; args[0] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x2},        // 28: jeq #0x2, 29, 30
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 29: ret ALLOW
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},       // 30: ld  [16]           ; args[0] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xf},        // 31: jeq #0xf, 32, 33
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 32: ret ALLOW
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x50001},    // 33: ret ERRNO(1)
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xe},        // 34: jeq #0xe, 35, 36 ; rt_sigprocmask
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 35: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xf},        // 36: jeq #0xf, 37, 38 ; rt_sigreturn
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 37: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 4, K: 0x10},       // 38: jeq #0x10, 39, 43 ; ioctl
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x18},       // 39: ld  [24]           ; args[1] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x5401},     // 40: jeq #0x5401, 41, 42
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 41: ret ALLOW
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x50001},    // 42: ret ERRNO(1)
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x18},       // 43: jeq #0x18, 44, 45 ; sched_yield
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 44: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x1c},       // 45: jeq #0x1c, 46, 47 ; madvise
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 46: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x23},       // 47: jeq #0x23, 48, 49 ; nanosleep
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 48: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x27},       // 49: jeq #0x27, 50, 51 ; getpid
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 50: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x28},       // 51: jeq #0x28, 52, 53 ; sendfile
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 52: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 5, K: 0x38},       // 53: jeq #0x38, 54, 59 ; clone
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},       // 54: ld  [16]           ; args[0] low 32 bits
-		{Code: 0x0054, Jt: 0, Jf: 0, K: 0x10000},    // 55: and #0x10000
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x10000},    // 56: jeq #0x10000, 57, 58
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 57: ret ALLOW
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x50001},    // 58: ret ERRNO(1)
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x3c},       // 59: jeq #0x3c, 60, 61 ; exit
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 60: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 10, K: 0x48},      // 61: jeq #0x48, 62, 72 ; fcntl
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x18},       // 62: ld  [24]           ; args[1] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x3},        // 63: jeq #0x3, 64, 65
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 64: ret ALLOW
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x18},       // 65: ld  [24]           ; args[1] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x408},      // 66: jeq #0x408, 67, 68
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 67: ret ALLOW
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x18},       // 68: ld  [24]           ; args[1] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x407},      // 69: jeq #0x407, 70, 71
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 70: ret ALLOW
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x50001},    // 71: ret ERRNO(1)
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x83},       // 72: jeq #0x83, 73, 74 ; sigaltstack
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 73: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 4, K: 0x9d},       // 74: jeq #0x9d, 75, 79 ; prctl
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},       // 75: ld  [16]           ; args[0] low 32 bits
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x53564d41}, // 76: jeq #0x53564d41, 77, 78
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 77: ret ALLOW
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x50001},    // 78: ret ERRNO(1)
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xba},       // 79: jeq #0xba, 80, 81 ; gettid
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 80: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xca},       // 81: jeq #0xca, 82, 83 ; futex
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 82: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xe4},       // 83: jeq #0xe4, 84, 85 ; clock_gettime
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 84: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xe7},       // 85: jeq #0xe7, 86, 87 ; exit_group
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 86: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0xea},       // 87: jeq #0xea, 88, 89 ; tgkill
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 88: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 5, K: 0x101},      // 89: jeq #0x101, 90, 95 ; openat
-		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x20},       // 90: ld  [32]           ; args[2] low 32 bits
-		{Code: 0x0054, Jt: 0, Jf: 0, K: 0x4006c3},   // 91: and #0x4006c3
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x0},        // 92: jeq #0x0, 93, 94
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 93: ret ALLOW
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x50001},    // 94: ret ERRNO(1)
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x113},      // 95: jeq #0x113, 96, 97 ; splice
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 96: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x119},      // 97: jeq #0x119, 98, 99 ; epoll_pwait
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 98: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x125},      // 99: jeq #0x125, 100, 101 ; pipe2
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 100: ret ALLOW
-		{Code: 0x0015, Jt: 0, Jf: 1, K: 0x146},      // 101: jeq #0x146, 102, 103 ; copy_file_range
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000}, // 102: ret ALLOW
-		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x50001},    // 103: ret ERRNO(1)
+		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x4},          // 0: ld  [4]            ; arch
+		{Code: 0x0015, Jt: 1, Jf: 0, K: 0xc000003e},   // 1: jeq #0xc000003e, 3, 2
+		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x80000000},   // 2: ret KILL_PROCESS
+		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x0},          // 3: ld  [0]            ; nr
+		{Code: 0x0035, Jt: 54, Jf: 0, K: 0x40000000},  // 4: jge #0x40000000, 59, 5
+		{Code: 0x0015, Jt: 54, Jf: 0, K: 0x0},         // 5: jeq #0x0, 60, 6 ; read
+		{Code: 0x0015, Jt: 53, Jf: 0, K: 0x1},         // 6: jeq #0x1, 60, 7 ; write
+		{Code: 0x0015, Jt: 52, Jf: 0, K: 0x3},         // 7: jeq #0x3, 60, 8 ; close
+		{Code: 0x0015, Jt: 51, Jf: 0, K: 0x5},         // 8: jeq #0x5, 60, 9 ; fstat
+		{Code: 0x0015, Jt: 50, Jf: 0, K: 0x8},         // 9: jeq #0x8, 60, 10 ; lseek
+		{Code: 0x0015, Jt: 49, Jf: 0, K: 0x9},         // 10: jeq #0x9, 60, 11 ; mmap
+		{Code: 0x0015, Jt: 48, Jf: 0, K: 0xb},         // 11: jeq #0xb, 60, 12 ; munmap
+		{Code: 0x0015, Jt: 0, Jf: 5, K: 0xd},          // 12: jeq #0xd, 13, 18 ; rt_sigaction
+		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},         // 13: ld  [16]           ; args[0] low 32 bits
+		{Code: 0x0015, Jt: 45, Jf: 0, K: 0xd},         // 14: jeq #0xd, 60, 15
+		{Code: 0x0015, Jt: 44, Jf: 0, K: 0x1},         // 15: jeq #0x1, 60, 16
+		{Code: 0x0015, Jt: 43, Jf: 0, K: 0x2},         // 16: jeq #0x2, 60, 17
+		{Code: 0x0015, Jt: 42, Jf: 40, K: 0xf},        // 17: jeq #0xf, 60, 58
+		{Code: 0x0015, Jt: 41, Jf: 0, K: 0xe},         // 18: jeq #0xe, 60, 19 ; rt_sigprocmask
+		{Code: 0x0015, Jt: 40, Jf: 0, K: 0xf},         // 19: jeq #0xf, 60, 20 ; rt_sigreturn
+		{Code: 0x0015, Jt: 0, Jf: 2, K: 0x10},         // 20: jeq #0x10, 21, 23 ; ioctl
+		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x18},         // 21: ld  [24]           ; args[1] low 32 bits
+		{Code: 0x0015, Jt: 37, Jf: 35, K: 0x5401},     // 22: jeq #0x5401, 60, 58
+		{Code: 0x0015, Jt: 36, Jf: 0, K: 0x18},        // 23: jeq #0x18, 60, 24 ; sched_yield
+		{Code: 0x0015, Jt: 35, Jf: 0, K: 0x1c},        // 24: jeq #0x1c, 60, 25 ; madvise
+		{Code: 0x0015, Jt: 34, Jf: 0, K: 0x23},        // 25: jeq #0x23, 60, 26 ; nanosleep
+		{Code: 0x0015, Jt: 33, Jf: 0, K: 0x27},        // 26: jeq #0x27, 60, 27 ; getpid
+		{Code: 0x0015, Jt: 32, Jf: 0, K: 0x28},        // 27: jeq #0x28, 60, 28 ; sendfile
+		{Code: 0x0015, Jt: 0, Jf: 3, K: 0x38},         // 28: jeq #0x38, 29, 32 ; clone
+		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},         // 29: ld  [16]           ; args[0] low 32 bits
+		{Code: 0x0054, Jt: 0, Jf: 0, K: 0x10000},      // 30: and #0x10000
+		{Code: 0x0015, Jt: 28, Jf: 26, K: 0x10000},    // 31: jeq #0x10000, 60, 58
+		{Code: 0x0015, Jt: 27, Jf: 0, K: 0x3c},        // 32: jeq #0x3c, 60, 33 ; exit
+		{Code: 0x0015, Jt: 0, Jf: 4, K: 0x48},         // 33: jeq #0x48, 34, 38 ; fcntl
+		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x18},         // 34: ld  [24]           ; args[1] low 32 bits
+		{Code: 0x0015, Jt: 24, Jf: 0, K: 0x3},         // 35: jeq #0x3, 60, 36
+		{Code: 0x0015, Jt: 23, Jf: 0, K: 0x408},       // 36: jeq #0x408, 60, 37
+		{Code: 0x0015, Jt: 22, Jf: 20, K: 0x407},      // 37: jeq #0x407, 60, 58
+		{Code: 0x0015, Jt: 21, Jf: 0, K: 0x83},        // 38: jeq #0x83, 60, 39 ; sigaltstack
+		{Code: 0x0015, Jt: 0, Jf: 2, K: 0x9d},         // 39: jeq #0x9d, 40, 42 ; prctl
+		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x10},         // 40: ld  [16]           ; args[0] low 32 bits
+		{Code: 0x0015, Jt: 18, Jf: 16, K: 0x53564d41}, // 41: jeq #0x53564d41, 60, 58
+		{Code: 0x0015, Jt: 17, Jf: 0, K: 0xba},        // 42: jeq #0xba, 60, 43 ; gettid
+		{Code: 0x0015, Jt: 16, Jf: 0, K: 0xca},        // 43: jeq #0xca, 60, 44 ; futex
+		{Code: 0x0015, Jt: 15, Jf: 0, K: 0xe4},        // 44: jeq #0xe4, 60, 45 ; clock_gettime
+		{Code: 0x0015, Jt: 14, Jf: 0, K: 0xe7},        // 45: jeq #0xe7, 60, 46 ; exit_group
+		{Code: 0x0015, Jt: 13, Jf: 0, K: 0xe9},        // 46: jeq #0xe9, 60, 47 ; epoll_ctl
+		{Code: 0x0015, Jt: 12, Jf: 0, K: 0xea},        // 47: jeq #0xea, 60, 48 ; tgkill
+		{Code: 0x0015, Jt: 0, Jf: 3, K: 0x101},        // 48: jeq #0x101, 49, 52 ; openat
+		{Code: 0x0020, Jt: 0, Jf: 0, K: 0x20},         // 49: ld  [32]           ; args[2] low 32 bits
+		{Code: 0x0054, Jt: 0, Jf: 0, K: 0x4006c3},     // 50: and #0x4006c3
+		{Code: 0x0015, Jt: 8, Jf: 6, K: 0x0},          // 51: jeq #0x0, 60, 58
+		{Code: 0x0015, Jt: 7, Jf: 0, K: 0x113},        // 52: jeq #0x113, 60, 53 ; splice
+		{Code: 0x0015, Jt: 6, Jf: 0, K: 0x119},        // 53: jeq #0x119, 60, 54 ; epoll_pwait
+		{Code: 0x0015, Jt: 5, Jf: 0, K: 0x122},        // 54: jeq #0x122, 60, 55 ; eventfd2
+		{Code: 0x0015, Jt: 4, Jf: 0, K: 0x123},        // 55: jeq #0x123, 60, 56 ; epoll_create1
+		{Code: 0x0015, Jt: 3, Jf: 0, K: 0x125},        // 56: jeq #0x125, 60, 57 ; pipe2
+		{Code: 0x0015, Jt: 2, Jf: 0, K: 0x146},        // 57: jeq #0x146, 60, 58 ; copy_file_range
+		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x50001},      // 58: ret ERRNO(1)
+		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x80000000},   // 59: ret KILL_PROCESS
+		{Code: 0x0006, Jt: 0, Jf: 0, K: 0x7fff0000},   // 60: ret ALLOW
 	},
 }

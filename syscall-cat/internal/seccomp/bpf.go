@@ -79,69 +79,217 @@ func (m Mode) action() uint32 {
 // Assemble compiles p into a seccomp program. A foreign architecture and the x32 ABI are killed
 // whatever the mode: the policy's numbers mean nothing there, and x32 shares AUDIT_ARCH_X86_64
 // so only the number's x32 bit tells it apart.
+//
+// The program is kept short, because the kernel converts, checks and JIT-compiles it while the
+// cat starts (about half a microsecond an instruction here): one "ret ALLOW" and one "ret" of
+// the default action at the end, which every decision jumps to; one jeq per call allowed with
+// any arguments; for a call with conditions, a jeq on its number that jumps past its checks when
+// it does not match, and argument loads only where the accumulator does not already hold the
+// value.
 func (p *Policy) Assemble(mode Mode) ([]Instruction, error) {
 	deflt := mode.action()
-	prog := []Instruction{
-		{Code: opLdAbs, K: offArch},
-		{Code: opJeq, Jt: 1, K: auditArchX8664},
-		{Code: opRet, K: RetKillProcess},
-		{Code: opLdAbs, K: offNr},
-		{Code: opJge, Jf: 1, K: x32SyscallBit},
-		{Code: opRet, K: RetKillProcess},
+	var a asm
+	a.emit(Instruction{Code: opLdAbs, K: offArch}, next, next)
+	a.emit(Instruction{Code: opJeq, K: auditArchX8664}, 1, next) // skip the kill
+	a.emit(Instruction{Code: opRet, K: RetKillProcess}, next, next)
+	a.emit(Instruction{Code: opLdAbs, K: offNr}, next, next)
+	kill := labelDefault
+	if mode != ModeKill {
+		kill = labelKill
 	}
+	a.emit(Instruction{Code: opJge, K: x32SyscallBit}, kill, next)
 	for i := 0; i < len(p.Rules); {
 		j := i
 		for j < len(p.Rules) && p.Rules[j].Nr == p.Rules[i].Nr {
 			j++
 		}
-		block := groupBlock(p.Rules[i:j], deflt)
-		if len(block) > 255 {
-			return nil, fmt.Errorf("%s: %d instructions of argument checks, more than a BPF jump spans", p.Rules[i].Name, len(block))
+		rules := p.Rules[i:j]
+		if len(rules[0].Conds) == 0 {
+			a.emit(Instruction{Code: opJeq, K: rules[0].Nr}, labelAllow, next)
+		} else {
+			skip := a.emit(Instruction{Code: opJeq, K: rules[0].Nr}, next, next)
+			a.conditions(rules)
+			a.resolveHere(skip, false) // a different number goes on after the checks
 		}
-		prog = append(prog, Instruction{Code: opJeq, Jf: uint8(len(block)), K: p.Rules[i].Nr})
-		prog = append(prog, block...)
 		i = j
 	}
-	prog = append(prog, Instruction{Code: opRet, K: deflt})
-	if len(prog) > 4096 {
-		return nil, fmt.Errorf("program has %d instructions, more than BPF_MAXINSNS", len(prog))
+	a.label(labelDefault)
+	a.emit(Instruction{Code: opRet, K: deflt}, next, next)
+	if mode != ModeKill {
+		a.label(labelKill)
+		a.emit(Instruction{Code: opRet, K: RetKillProcess}, next, next)
 	}
-	return prog, nil
+	a.label(labelAllow)
+	a.emit(Instruction{Code: opRet, K: RetAllow}, next, next)
+	return a.link()
 }
 
-// groupBlock is the code run once the number matched: the rules' alternatives in order, each
-// falling through to the next when a condition fails, then the default action.
-func groupBlock(rules []Rule, deflt uint32) []Instruction {
-	var b []Instruction
-	for _, r := range rules {
-		if len(r.Conds) == 0 {
-			return []Instruction{{Code: opRet, K: RetAllow}}
-		}
-		alt := make([][]Instruction, len(r.Conds))
-		for k, c := range r.Conds {
-			alt[k] = []Instruction{{Code: opLdAbs, K: uint32(offArgs + 8*c.Arg)}}
-			if c.Mask != 0xffffffff {
-				alt[k] = append(alt[k], Instruction{Code: opAnd, K: c.Mask})
-			}
-			alt[k] = append(alt[k], Instruction{Code: opJeq, K: c.Value})
-		}
-		// Each failing jeq skips the rest of its alternative, the final "ret allow" included.
-		rest := 1
-		for k := len(alt) - 1; k >= 0; k-- {
-			alt[k][len(alt[k])-1].Jf = uint8(rest)
-			rest += len(alt[k])
-		}
-		for _, a := range alt {
-			b = append(b, a...)
-		}
-		b = append(b, Instruction{Code: opRet, K: RetAllow})
+// Jump targets of the assembler: the next instruction, a number of instructions to skip, or a
+// label.
+const (
+	next         = 0
+	labelAllow   = -1
+	labelDefault = -2
+	labelKill    = -3
+	pending      = -4 // resolved later by resolveHere
+)
+
+type asm struct {
+	prog    []Instruction
+	jt, jf  []int       // per instruction: next, a skip count (> 0) or a label or pending
+	labels  map[int]int // label -> instruction index
+	pending []pendingJump
+}
+
+type pendingJump struct {
+	at     int
+	isTrue bool
+	target int // instruction index once resolved, -1 until then
+}
+
+func (a *asm) emit(in Instruction, jt, jf int) int {
+	a.prog = append(a.prog, in)
+	a.jt = append(a.jt, jt)
+	a.jf = append(a.jf, jf)
+	return len(a.prog) - 1
+}
+
+func (a *asm) label(l int) {
+	if a.labels == nil {
+		a.labels = map[int]int{}
 	}
-	return append(b, Instruction{Code: opRet, K: deflt})
+	a.labels[l] = len(a.prog)
+}
+
+// resolveHere makes the jump of instruction at (its false branch, or true branch) land on the
+// next instruction emitted.
+func (a *asm) resolveHere(at int, isTrue bool) {
+	a.pending = append(a.pending, pendingJump{at, isTrue, len(a.prog)})
+	if isTrue {
+		a.jt[at] = pending
+	} else {
+		a.jf[at] = pending
+	}
+}
+
+// conditions emits the checks of one call's rules (alternatives; each a conjunction): a rule's
+// failing check goes on to the next rule, the last rule's to the default action; a rule whose
+// checks all hold jumps to ALLOW. The accumulator holds (arg, mask) after a load and an and;
+// a check on the same argument with the same mask needs no new load.
+func (a *asm) conditions(rules []Rule) {
+	type acc struct {
+		arg  int
+		mask uint32
+	}
+	held := acc{arg: -1} // the number is in A at the start, no argument
+	var toNextRule []int // failing checks of the previous rule
+	for r, rule := range rules {
+		start := len(a.prog)
+		for _, at := range toNextRule {
+			a.pending = append(a.pending, pendingJump{at, false, start})
+			a.jf[at] = pending
+		}
+		toNextRule = nil
+		if r > 0 && len(rules[r-1].Conds) != 1 {
+			held = acc{arg: -1} // more than one way here: A unknown
+		}
+		for k, c := range rule.Conds {
+			want := acc{c.Arg, c.Mask}
+			if held != want {
+				a.emit(Instruction{Code: opLdAbs, K: uint32(offArgs + 8*c.Arg)}, next, next)
+				if c.Mask != 0xffffffff {
+					a.emit(Instruction{Code: opAnd, K: c.Mask}, next, next)
+				}
+				held = want
+			}
+			jt := next
+			if k == len(rule.Conds)-1 {
+				jt = labelAllow
+			}
+			jf := labelDefault
+			at := a.emit(Instruction{Code: opJeq, K: c.Value}, jt, jf)
+			if r < len(rules)-1 {
+				toNextRule = append(toNextRule, at)
+			}
+		}
+	}
+}
+
+// link turns labels and pending jumps into the classic BPF's forward offsets.
+func (a *asm) link() ([]Instruction, error) {
+	if len(a.prog) > 4096 {
+		return nil, fmt.Errorf("program has %d instructions, more than BPF_MAXINSNS", len(a.prog))
+	}
+	targets := map[[2]int]int{}
+	for _, p := range a.pending {
+		targets[[2]int{p.at, btoi(p.isTrue)}] = p.target
+	}
+	for i := range a.prog {
+		for b, j := range []int{a.jf[i], a.jt[i]} {
+			target := i + 1 + j
+			switch {
+			case j == pending:
+				target = targets[[2]int{i, b}]
+			case j < 0:
+				target = a.labels[j]
+			}
+			off := target - i - 1
+			if off < 0 || off > 255 {
+				return nil, fmt.Errorf("instruction %d: a jump of %d, outside classic BPF's 0..255", i, off)
+			}
+			if b == 1 {
+				a.prog[i].Jt = uint8(off)
+			} else {
+				a.prog[i].Jf = uint8(off)
+			}
+		}
+	}
+	return a.prog, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Dump renders prog one instruction per line, with the syscall names, for the comments of
 // assembled_amd64.go and for reading.
 func Dump(prog []Instruction) string {
+	// What the accumulator holds before each instruction, over every path that reaches it
+	// (classic BPF jumps only forward, so one pass in order sees every predecessor first):
+	// the offset of the last load, unknown (-1) when paths disagree or after an and.
+	const unset, unknown = -2, -1
+	holds := make([]int, len(prog)+256)
+	for i := range holds {
+		holds[i] = unset
+	}
+	holds[0] = unknown
+	reach := func(i, v int) {
+		switch holds[i] {
+		case unset:
+			holds[i] = v
+		case v:
+		default:
+			holds[i] = unknown
+		}
+	}
+	for i, in := range prog {
+		v := holds[i]
+		switch in.Code {
+		case opLdAbs:
+			reach(i+1, int(in.K))
+		case opAnd:
+			reach(i+1, unknown)
+		case opJeq, opJge:
+			reach(i+1+int(in.Jt), v)
+			reach(i+1+int(in.Jf), v)
+		case opRet:
+		default:
+			reach(i+1, unknown)
+		}
+	}
 	var b strings.Builder
 	for i, in := range prog {
 		var s string
@@ -162,9 +310,7 @@ func Dump(prog []Instruction) string {
 				op = "jge"
 			}
 			s = fmt.Sprintf("%s #%#x, %d, %d", op, in.K, i+1+int(in.Jt), i+1+int(in.Jf))
-			// A comparison right after "ld [0]" or after a ret (the previous group's end) is
-			// against the system call number.
-			if prev := prog[max(i-1, 0)]; i > 0 && in.Code == opJeq && (prev.Code == opRet || prev.Code == opLdAbs && prev.K == offNr) {
+			if in.Code == opJeq && holds[i] == offNr {
 				if name := syscallName(in.K); name != "" {
 					s += " ; " + name
 				}

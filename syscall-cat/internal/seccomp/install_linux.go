@@ -5,7 +5,6 @@ import (
 	"os"
 	"runtime"
 	"strconv"
-	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -24,14 +23,13 @@ import (
 //     current value it stops no world (debug.go: "no need to actually STW"). The program's
 //     //go:debug updatemaxprocs=0 already says so, but a GODEBUG variable in the environment
 //     overrides that directive, and this does not depend on it.
-//   - The first timer creates the netpoller (runtime/time.go addHeap calls netpollGenericInit:
-//     epoll_create1, eventfd2, epoll_ctl). The runtime's scavenger sleeps on a timer
-//     (mgcscavenge.go sleep), so after a collection it may need one under the filter. A func
-//     timer is put in the heap at once, so creating one here does it now, while those calls
-//     are still allowed.
+//
+// The runtime's netpoller is not made here: its first timer creates it (runtime/time.go addHeap
+// calls netpollGenericInit: epoll_create1, eventfd2, epoll_ctl), and cat sets none. The
+// scavenger may sleep on one after a collection (mgcscavenge.go sleep), so the policy allows
+// those three calls for that moment rather than paying for them at every start.
 func Install(prog []Instruction) error {
 	runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	time.AfterFunc(time.Hour, func() {}).Stop()
 
 	// no_new_privs is per thread and seccomp(2) without CAP_SYS_ADMIN requires it on the
 	// calling thread, so both calls must run on the same one; TSYNC then sets no_new_privs on

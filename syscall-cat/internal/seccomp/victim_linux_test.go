@@ -46,6 +46,7 @@ func TestVictim(t *testing.T) {
 		out              string // else: its report line
 	}{
 		{"allowed open", "kill", "open-read", false, "ok "},
+		{"first timer, netpoller made under the filter", "kill", "first-timer", false, "ok "},
 		{"open for writing", "kill", "open-write", true, ""},
 		{"open with O_CREAT", "kill", "open-create", true, ""},
 		{"socket", "kill", "socket", true, ""},

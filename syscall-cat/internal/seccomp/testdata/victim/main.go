@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -17,7 +18,7 @@ import (
 )
 
 func main() {
-	text, err := os.ReadFile(os.Args[1])
+	text, err := readRaw(os.Args[1]) // not os.ReadFile, which would create the netpoller now
 	check(err)
 	p, err := seccomp.Parse(string(text))
 	check(err)
@@ -50,6 +51,9 @@ func main() {
 	case "x32": // getpid through the x32 ABI's number
 		r, _, errno := unix.RawSyscall(unix.SYS_GETPID|0x40000000, 0, 0, 0)
 		report(int(r), errnoErr(errno))
+	case "first-timer": // the runtime creates its netpoller under the filter, for a timer
+		time.Sleep(time.Millisecond)
+		report(0, nil)
 	case "other-thread": // a forbidden call on another thread kills the whole process
 		done := make(chan struct{})
 		go func() {
@@ -83,5 +87,27 @@ func check(err error) {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "victim:", err)
 		os.Exit(2)
+	}
+}
+
+// readRaw reads a whole file with raw system calls, as syscall-cat reads its inputs: the
+// process starts the filter without a netpoller, as the cat does.
+func readRaw(path string) ([]byte, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	var text []byte
+	buf := make([]byte, 4096)
+	for {
+		n, err := unix.Read(fd, buf)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return text, nil
+		}
+		text = append(text, buf[:n]...)
 	}
 }
