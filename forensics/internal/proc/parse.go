@@ -136,15 +136,18 @@ type Status struct {
 func ParseStatus(data []byte) (Status, error) {
 	var s Status
 	for line := range strings.Lines(string(data)) {
-		key, val, ok := strings.Cut(strings.TrimRight(line, "\n"), ":")
+		key, raw, ok := strings.Cut(strings.TrimSuffix(line, "\n"), ":")
 		if !ok {
 			continue
 		}
-		val = strings.TrimSpace(val)
+		val := strings.TrimSpace(raw)
 		var err error
 		switch key {
 		case "Name":
-			s.Name = val
+			// proc_task_name (fs/proc/array.c) prints "Name:\t" and the name with only '\n'
+			// and '\\' escaped (seq_escape_str(..., "\n\\")): blanks at either end are part
+			// of it.
+			s.Name = nameUnescaper.Replace(strings.TrimPrefix(raw, "\t"))
 		case "State":
 			if val == "" {
 				return s, fmt.Errorf("status: empty State")
@@ -211,6 +214,9 @@ func ParseStatus(data []byte) (Status, error) {
 	}
 	return s, nil
 }
+
+// nameUnescaper undoes proc_task_name's escapes.
+var nameUnescaper = strings.NewReplacer(`\n`, "\n", `\\`, `\`)
 
 func parseIDs(val string, dst *[4]int) error {
 	f := strings.Fields(val)

@@ -267,11 +267,13 @@ func indexByte(b []byte, c byte) int {
 	return -1
 }
 
-// quote prints bytes the way strace does: C escapes, "..." after a truncated string.
+// quote prints bytes the way strace does: C escapes, "..." after a truncated string. An octal
+// escape has three digits when an octal digit follows it, as in strace's string_quote:
+// "\0012" is 0x01 then '2', where "\12" would read back as a newline.
 func quote(b []byte, truncated bool) string {
 	var s strings.Builder
 	s.WriteByte('"')
-	for _, c := range b {
+	for i, c := range b {
 		switch {
 		case c == '"' || c == '\\':
 			s.WriteByte('\\')
@@ -283,7 +285,11 @@ func quote(b []byte, truncated bool) string {
 		case c == '\r':
 			s.WriteString(`\r`)
 		case c < 0x20 || c >= 0x7f:
-			fmt.Fprintf(&s, `\%o`, c)
+			if i+1 < len(b) && b[i+1] >= '0' && b[i+1] <= '7' {
+				fmt.Fprintf(&s, `\%03o`, c)
+			} else {
+				fmt.Fprintf(&s, `\%o`, c)
+			}
 		default:
 			s.WriteByte(c)
 		}
