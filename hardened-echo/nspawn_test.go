@@ -246,7 +246,7 @@ func TestNspawnHardening(t *testing.T) {
 	if len(files) != 1 || files[0] != "hardened-echo" {
 		t.Errorf("files under the RootDirectory= tree after the boot: %q, want only hardened-echo", files)
 	}
-	// The boot trace (RUNBOOK "Boot trace") came out of the same boot: each file is what its
+	// The boot trace (RUNBOOK section 1) came out of the same boot: each file is what its
 	// systemd-analyze verb prints (blame lists the service: it started during this boot).
 	for _, f := range []struct{ name, want string }{
 		{"boot-time.txt", "Startup finished in "},

@@ -18,7 +18,7 @@
 # parent forked that is not a worker, "child of parent, not a worker".
 # `perf sched record` is used, not `perf record -e sched:sched_switch`: the latency report takes
 # runtime from sched:sched_stat_runtime, which a sched_switch-only recording lacks (it reports
-# 0.000 ms runtime for every task; RUNBOOK.md, "Perf slice", shows the command).
+# 0.000 ms runtime for every task; RUNBOOK.md section 5 shows the command).
 # Needs root (or perf_event_paranoid <= 0 and tracefs access). The perf.data stays in DIR.
 set -euo pipefail
 
