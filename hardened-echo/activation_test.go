@@ -202,12 +202,12 @@ func TestListenFDsRejected(t *testing.T) {
 		{"names do not match the count", []*os.File{lnFile}, []string{"LISTEN_FDNAMES=a:b"},
 			`socket activation: LISTEN_FDNAMES="a:b" names 2 descriptors, LISTEN_FDS=1`},
 		{"a passed fd is not a socket", []*os.File{devNull}, nil,
-			"socket activation: passed fd 3 (unknown): getsockopt SO_TYPE: socket operation on non-socket"},
+			"socket activation: passed fd 3 (\"unknown\"): getsockopt SO_TYPE: socket operation on non-socket"},
 		// fd 4 is either closed (EBADF) or, since Go 1.25, a cgroup CPU-limit file the runtime
 		// opened before main (ENOTSOCK): it takes the lowest free fds, which under systemd
 		// come after the passed ones. Both must be refused.
 		{"LISTEN_FDS counts fds never passed", []*os.File{lnFile}, []string{"LISTEN_FDS=3"},
-			"socket activation: passed fd 4 (unknown): "},
+			"socket activation: passed fd 4 (\"unknown\"): "},
 		{"a connected stream socket (Accept=yes)", []*os.File{connFile}, nil,
 			`passed socket "unknown": a connected stream socket, not a listening one`},
 		{"LISTEN_FDS not a number", []*os.File{lnFile}, []string{"LISTEN_FDS=x"},

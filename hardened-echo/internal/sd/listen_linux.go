@@ -3,8 +3,6 @@ package sd
 import (
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -41,33 +39,16 @@ func ListenFDs() (sockets []Socket, err error) {
 			os.Unsetenv(k)
 		}
 	}()
-	if pidEnv == "" {
-		return nil, nil
+	n, names, ours, err := parseListenEnv(pidEnv, fdsEnv, namesEnv, os.Getpid())
+	if !ours || err != nil {
+		return nil, err
 	}
-	pid, err := strconv.Atoi(pidEnv)
-	if err != nil || pid <= 0 {
-		return nil, fmt.Errorf("LISTEN_PID=%q: not a process id", pidEnv)
-	}
-	// LISTEN_PID must equal getpid(): sd_listen_fds(3) ignores the fds otherwise, because the
-	// variables leak into children that did not receive the descriptors.
-	if pid != os.Getpid() {
-		return nil, nil
-	}
-	n, err := strconv.Atoi(fdsEnv)
-	if err != nil || n < 0 {
-		return nil, fmt.Errorf("LISTEN_FDS=%q: not a descriptor count", fdsEnv)
-	}
-	names := make([]string, n)
-	for i := range names {
-		names[i] = "unknown"
-	}
-	if namesEnv != "" {
-		got := strings.Split(namesEnv, ":")
-		if len(got) != n {
-			return nil, fmt.Errorf("LISTEN_FDNAMES=%q names %d descriptors, LISTEN_FDS=%d", namesEnv, len(got), n)
-		}
-		copy(names, got)
-	}
+	return listenSockets(listenFDsStart, n, names)
+}
+
+// listenSockets takes ownership of the n descriptors first, first+1, ..., named by names, or
+// "unknown" when names is nil.
+func listenSockets(first, n int, names []string) (sockets []Socket, err error) {
 	defer func() {
 		if err != nil {
 			for _, s := range sockets {
@@ -77,22 +58,26 @@ func ListenFDs() (sockets []Socket, err error) {
 		}
 	}()
 	for i := range n {
-		fd := listenFDsStart + i
+		fd := first + i
+		name := "unknown"
+		if names != nil {
+			name = names[i]
+		}
 		// EBADF here means LISTEN_FDS counts descriptors that were never passed.
 		if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETFD, unix.FD_CLOEXEC); err != nil {
-			return sockets, fmt.Errorf("passed fd %d (%s): %w", fd, names[i], os.NewSyscallError("fcntl F_SETFD", err))
+			return sockets, fmt.Errorf("passed fd %d (%q): %w", fd, name, os.NewSyscallError("fcntl F_SETFD", err))
 		}
 		// ENOTSOCK: a plain file or pipe (FileDescriptorStoreMax=, inetd style); this service
 		// only serves sockets, so that is a configuration error, not something to skip.
 		typ, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TYPE)
 		if err != nil {
-			return sockets, fmt.Errorf("passed fd %d (%s): %w", fd, names[i], os.NewSyscallError("getsockopt SO_TYPE", err))
+			return sockets, fmt.Errorf("passed fd %d (%q): %w", fd, name, os.NewSyscallError("getsockopt SO_TYPE", err))
 		}
 		acc, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ACCEPTCONN)
 		if err != nil {
-			return sockets, fmt.Errorf("passed fd %d (%s): %w", fd, names[i], os.NewSyscallError("getsockopt SO_ACCEPTCONN", err))
+			return sockets, fmt.Errorf("passed fd %d (%q): %w", fd, name, os.NewSyscallError("getsockopt SO_ACCEPTCONN", err))
 		}
-		sockets = append(sockets, Socket{File: os.NewFile(uintptr(fd), names[i]), Name: names[i], Type: typ, Listening: acc != 0})
+		sockets = append(sockets, Socket{File: os.NewFile(uintptr(fd), name), Name: name, Type: typ, Listening: acc != 0})
 	}
 	return sockets, nil
 }

@@ -3,7 +3,6 @@ package sd
 import (
 	"fmt"
 	"os"
-	"strconv"
 	"sync"
 	"time"
 
@@ -34,14 +33,8 @@ func NewNotifier() (*Notifier, error) {
 	if path == "" {
 		return nil, nil
 	}
-	if path[0] != '/' && path[0] != '@' {
-		return nil, fmt.Errorf("NOTIFY_SOCKET=%q: neither an absolute path nor an abstract (@) name", path)
-	}
-	// unix.SockaddrUnix keeps one byte of sun_path for the terminating NUL, abstract names
-	// included (x/sys/unix syscall_linux.go, SockaddrUnix.sockaddr): refuse here, by name,
-	// what sendto would refuse later as EINVAL.
-	if len(path) >= len(unix.RawSockaddrUnix{}.Path) {
-		return nil, fmt.Errorf("NOTIFY_SOCKET=%q: %d bytes, sun_path holds %d", path, len(path), len(unix.RawSockaddrUnix{}.Path)-1)
+	if err := checkNotifySocket(path); err != nil {
+		return nil, err
 	}
 	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -94,23 +87,7 @@ func WatchdogInterval() (time.Duration, error) {
 	usecEnv, pidEnv := os.Getenv("WATCHDOG_USEC"), os.Getenv("WATCHDOG_PID")
 	os.Unsetenv("WATCHDOG_USEC")
 	os.Unsetenv("WATCHDOG_PID")
-	if usecEnv == "" {
-		return 0, nil
-	}
-	usec, err := strconv.ParseUint(usecEnv, 10, 63)
-	if err != nil || usec == 0 {
-		return 0, fmt.Errorf("WATCHDOG_USEC=%q: not a positive number of microseconds", usecEnv)
-	}
-	if pidEnv != "" {
-		pid, err := strconv.Atoi(pidEnv)
-		if err != nil || pid <= 0 {
-			return 0, fmt.Errorf("WATCHDOG_PID=%q: not a process id", pidEnv)
-		}
-		if pid != os.Getpid() {
-			return 0, nil
-		}
-	}
-	return time.Duration(usec) * time.Microsecond, nil
+	return parseWatchdogEnv(usecEnv, pidEnv, os.Getpid())
 }
 
 // ignoringEINTR retries f while it fails with EINTR. Go installs its handlers with SA_RESTART
