@@ -21,6 +21,9 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return errLinuxOnly
 }
+func cmdVM(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return errLinuxOnly
+}
 func cmdWorkload(args []string, stdout, stderr io.Writer) error { return errLinuxOnly }
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return errLinuxOnly

@@ -8,6 +8,8 @@
 //	vfs-explorer workload [-dir D] [-files N] [-size K] [-chunk C] [-delay D] [-json]
 //	vfs-explorer show [-family F] [-prelude follow|window] NAME
 //	vfs-explorer bench [-runs N] [-only NAME,...]
+//	vfs-explorer vm run [-kernel 6.1|6.12] [-timeout D] [-console FILE] -- SHELL-COMMAND
+//	vfs-explorer vm check [-kernel 6.1,6.12] [-parallel N] [-timeout D] [-save DIR]
 //
 // The recipes (recipes/tracepoint/*.bt and recipes/kprobe/*.bt, embedded in the binary) come in
 // two families with the same names and output shapes. The tracepoint family uses syscall and
@@ -27,6 +29,9 @@
 //	          the workload's own counts; one line per figure, then "N passed, M failed" (exit 1
 //	          when M > 0)
 //	workload  the deterministic file workload check measures (prints its exact counts)
+//	vm        boot Debian's stock kernels (6.1, 6.12) under QEMU: run one shell command as root
+//	          there (the project's binaries on PATH), exiting with its status; or check every
+//	          family there, one "kernel R family F: N passed, M failed" line each (internal/vm)
 //	bench     what each recipe costs the traced program: the workload's time untraced and
 //	          under each recipe, as a ratio and as time added per system call
 //
@@ -58,7 +63,7 @@ import (
 )
 
 func main() {
-	// Like signal.NotifyContext, but the context's cause keeps the signal, for 128+N.
+	// Like signal.NotifyContext, but the context's cause keeps the signal, for vm's 128+N.
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	ctx, cancel := context.WithCancelCause(context.Background())
@@ -123,6 +128,8 @@ const usage = `usage: vfs-explorer list [-family F] [-all]
        vfs-explorer bench [-runs N] [-only NAME,...]
        vfs-explorer check [-family F] [-only NAME,...] [-delay D] [-dir D] [-v]
        vfs-explorer workload [-dir D] [-files N] [-size K] [-chunk C] [-delay D] [-json]
+       vfs-explorer vm run [-kernel 6.1|6.12] [-timeout D] [-console FILE] -- SHELL-COMMAND
+       vfs-explorer vm check [-kernel 6.1,6.12] [-parallel N] [-timeout D] [-save DIR]
 `
 
 // run parses args and runs the command. It is the whole program behind main.
@@ -154,6 +161,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdWorkload(rest, stdout, stderr)
 	case "bench":
 		return cmdBench(ctx, rest, stdout, stderr)
+	case "vm":
+		return cmdVM(ctx, rest, stdout, stderr)
 	case execArgvCommand:
 		return execArgv(rest)
 	case runChildCommand:
