@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -196,29 +195,62 @@ func vfscountKprobeFigures(o btOutput, w workload.Counts) []figure {
 	return figs
 }
 
-// opensnoopLine matches one event line: PID COMM FD ERR FLAGS PATH. COMM is at most 15 bytes and
-// may hold spaces; PATH is the rest of the line.
-var opensnoopLine = regexp.MustCompile(`^(\d+)\s+(.{1,16}?)\s+(-?\d+)\s+(\d+)\s+([0-9a-f]+) (.*)$`)
+// cutPidComm splits an event line of the recipes that print "%-7d %-16s ...": the pid, the
+// command name and the rest of the line. The name is a fixed 16-byte column (bpftrace's printf
+// pads by bytes, and a comm holds at most 15 of them), so it is cut by position: a name may hold
+// blanks and digits of its own, and only its trailing blanks are lost in the padding.
+func cutPidComm(l string) (pid int, comm, rest string, ok bool) {
+	i := 0
+	for i < len(l) && l[i] >= '0' && l[i] <= '9' {
+		i++
+	}
+	at := max(i, 7) + 1 // the column and its separating blank
+	if i == 0 || len(l) < at+17 || strings.Trim(l[i:at], " ") != "" || l[at+16] != ' ' {
+		return 0, "", "", false
+	}
+	pid, err := strconv.Atoi(l[:i])
+	if err != nil {
+		return 0, "", "", false
+	}
+	return pid, strings.TrimRight(l[at:at+16], " "), l[at+17:], true
+}
+
+// nextField returns the first blank-separated field of s (leading blanks skipped) and what
+// follows its one separating blank.
+func nextField(s string) (field, rest string) {
+	field, rest, _ = strings.Cut(strings.TrimLeft(s, " "), " ")
+	return field, rest
+}
 
 type openEvent struct {
 	pid, fd, errno int
+	comm           string
 	flags          uint64
 	path           string
 }
 
+// parseOpensnoop reads opensnoop's event lines, "%-7d %-16s %4d %3d %8x %s": PID COMM FD ERR
+// FLAGS PATH, PATH being the rest of the line. Other lines (the header, bpftrace's own) are
+// skipped.
 func parseOpensnoop(lines []string) []openEvent {
 	var evs []openEvent
 	for _, l := range lines {
-		m := opensnoopLine.FindStringSubmatch(l)
-		if m == nil {
+		var e openEvent
+		var rest, fd, errno, flags string
+		var ok bool
+		if e.pid, e.comm, rest, ok = cutPidComm(l); !ok {
 			continue
 		}
-		var e openEvent
-		e.pid, _ = strconv.Atoi(m[1])
-		e.fd, _ = strconv.Atoi(m[3])
-		e.errno, _ = strconv.Atoi(m[4])
-		e.flags, _ = strconv.ParseUint(m[5], 16, 64)
-		e.path = m[6]
+		fd, rest = nextField(rest)
+		errno, rest = nextField(rest)
+		flags, e.path = nextField(rest)
+		var err1, err2, err3 error
+		e.fd, err1 = strconv.Atoi(fd)
+		e.errno, err2 = strconv.Atoi(errno)
+		e.flags, err3 = strconv.ParseUint(flags, 16, 64)
+		if err1 != nil || err2 != nil || err3 != nil {
+			continue
+		}
 		evs = append(evs, e)
 	}
 	return evs
@@ -330,25 +362,45 @@ func filetopFigures(o btOutput, w workload.Counts) []figure {
 	return figs
 }
 
-// filelifeLine matches PID COMM AGE_MS PATH, AGE_MS with three decimals.
-var filelifeLine = regexp.MustCompile(`^(\d+)\s+(.{1,16}?)\s+(\d+)\.(\d{3}) (.*)$`)
+type lifeEvent struct {
+	pid   int
+	comm  string
+	ageUs int64
+	path  string
+}
 
-// filelifeFigures: with baseNames (the kprobe twin, which prints the dentry's name at unlink),
-// lines are matched by the final file's base name; else by its path as the unlinker named it.
+// parseFilelife reads filelife's event lines, "%-7d %-16s %6d.%03d %s": PID COMM AGE_MS PATH,
+// the age with three decimals, PATH being the rest of the line.
+func parseFilelife(lines []string) []lifeEvent {
+	var evs []lifeEvent
+	for _, l := range lines {
+		var e lifeEvent
+		var rest string
+		var ok bool
+		if e.pid, e.comm, rest, ok = cutPidComm(l); !ok {
+			continue
+		}
+		var age string
+		age, e.path = nextField(rest)
+		ms, frac, ok := strings.Cut(age, ".")
+		m, err1 := strconv.ParseInt(ms, 10, 64)
+		f, err2 := strconv.ParseInt(frac, 10, 64)
+		if !ok || len(frac) != 3 || err1 != nil || err2 != nil || m < 0 || f < 0 {
+			continue
+		}
+		e.ageUs = m*1000 + f
+		evs = append(evs, e)
+	}
+	return evs
+}
+
 func filelifeFigures(o btOutput, w workload.Counts, baseNames bool) []figure {
 	const r = "filelife"
 	ages := map[string]int64{} // path -> age in microseconds
-	for _, l := range o.Lines {
-		m := filelifeLine.FindStringSubmatch(l)
-		if m == nil {
-			continue
+	for _, e := range parseFilelife(o.Lines) {
+		if e.pid == w.PID {
+			ages[e.path] = e.ageUs
 		}
-		if pid, _ := strconv.Atoi(m[1]); pid != w.PID {
-			continue
-		}
-		ms, _ := strconv.ParseInt(m[3], 10, 64)
-		frac, _ := strconv.ParseInt(m[4], 10, 64)
-		ages[m[5]] = ms*1000 + frac
 	}
 	figs := []figure{eq(r, "lines", int64(len(ages)), int64(len(w.Files)), "files created and unlinked")}
 	for _, f := range w.Files {

@@ -138,15 +138,8 @@ type snoopLine struct {
 func opensnoopLines(t *testing.T, out string) []snoopLine {
 	t.Helper()
 	var ls []snoopLine
-	for _, l := range strings.Split(out, "\n") {
-		m := opensnoopLine.FindStringSubmatch(l)
-		if m == nil {
-			continue
-		}
-		pid, _ := strconv.Atoi(m[1])
-		fd, _ := strconv.Atoi(m[3])
-		errno, _ := strconv.Atoi(m[4])
-		ls = append(ls, snoopLine{pid: pid, fd: fd, errno: errno, comm: strings.TrimSpace(m[2]), path: m[6]})
+	for _, e := range parseOpensnoop(strings.Split(out, "\n")) {
+		ls = append(ls, snoopLine{pid: e.pid, fd: e.fd, errno: e.errno, comm: e.comm, path: e.path})
 	}
 	return ls
 }
