@@ -75,6 +75,7 @@ func hidden() map[string]func(ctx context.Context, args []string, stdin io.Reade
 		zombiesIgnoreCommand: runZombiesIgnore,
 		holdCommand:          runHold,
 		nprocCommand:         runNproc,
+		traceExecCommand:     runTraceExec,
 	}
 }
 

@@ -9,49 +9,310 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
 	"kernel-foundations/forensics/internal/ptrace"
 )
 
-// runTrace is `forensics trace [-f] [-c] [-w] [-o FILE] [-p PID] -- CMD ARGS...`: a ptrace syscall
-// tracer in strace's shape. The traced command's exit code, or the signal that killed it, becomes
-// the tracer's own: a command that did not exit 0 comes back as a *commandExit error, which main
-// passes through once run has returned and every deferred cleanup (the -o file's Close among
-// them) has run.
-func runTrace(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (err error) {
-	fs := flag.NewFlagSet("forensics trace", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	follow := fs.Bool("f", false, "follow forks, vforks and threads (like strace -f)")
-	count := fs.Bool("c", false, "count calls and errors per syscall, print strace -c's table at the end instead of a trace")
-	wall := fs.Bool("w", false, "with -c: time is wall-clock latency per call, not system CPU time")
-	outPath := fs.String("o", "", "write the trace (or table) to `FILE` instead of stderr")
-	pid := fs.Int("p", 0, "attach to the running process `PID` (all its threads); Ctrl-C detaches")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: forensics trace [-f] [-c [-w]] [-o FILE] -- CMD [ARGS...]")
-		fmt.Fprintln(stderr, "       forensics trace [-f] [-c [-w]] [-o FILE] -p PID")
-		fs.PrintDefaults()
+// traceExecCommand is the hidden command that starts a traced program (ptrace.RunExecHelper).
+const traceExecCommand = "_trace-exec"
+
+func init() {
+	// The exec helper must exec from the main thread, the one whose tid is the pid: the
+	// command keeps the pid, and the seccomp filter is installed on that thread. Locking in
+	// an init function keeps main on the main thread (runtime.LockOSThread).
+	if len(os.Args) > 1 && os.Args[1] == traceExecCommand {
+		runtime.LockOSThread()
 	}
-	if err := fs.Parse(args); err != nil {
+}
+
+func runTraceExec(_ context.Context, args []string, _ io.Reader, _, _ io.Writer) error {
+	return ptrace.RunExecHelper(args)
+}
+
+// traceUsage is the synopsis trace prints for -h and after a usage error.
+const traceUsage = `usage: forensics trace [-CcfFhqrtTvVwxyzZ] [-e EXPR]... [-o FILE] [-P PATH]... [-p PID]... [-s STRSIZE] [--seccomp-bpf] {-p PID | [--] CMD [ARGS...]}
+
+strace's options and grammar: short flags combine (-fc, -ttT, -fo FILE, -s64), long forms take
+=VALUE or the next argument, options end at the command or at "--".
+  -f, --follow-forks          trace children and threads; -ff with -o: one file per process (FILE.PID)
+  -c, --summary-only          count calls, errors and time; print strace -c's table instead of a trace
+  -C, --summary               trace, and print the table at the end too
+  -w, --summary-wall-clock    with -c/-C: wall-clock latency instead of system CPU time
+  -o, --output FILE           write the trace (or table) to FILE
+  -p, --attach PID[,PID]      attach to running processes (repeatable); Ctrl-C detaches
+  -e trace=SET, --trace=SET   calls to trace: names, %file %process %network %signal %ipc %desc
+                              %memory %creds %clock %stat %lstat %fstat %stat %statfs %fstatfs
+                              %statfs %pure, /REGEX, all, none; a leading ! negates; ?NAME ignores an unknown one
+  -e signal=SET, --signal=SET signals whose delivery is shown
+  -e status=SET, --status=SET successful, failed, unfinished, unavailable, detached (-z: successful, -Z: failed)
+  -P, --trace-path PATH       only calls that touch PATH
+  -s, --string-limit N        bytes of strings and buffers to print (default 32)
+  -v, --no-abbrev             structures in full, environment printed
+  -x, -xx                     non-ASCII strings in hex; all strings in hex
+  -t, -tt, -ttt, --timestamps time of day; with microseconds; seconds since the epoch
+  -r, --relative-timestamps   time since the previous line
+  -T, --syscall-times         time spent in each call
+  -y, -yy, --decode-fds       descriptors with their paths
+  --seccomp-bpf               with a command: a seccomp filter stops only the traced calls
+Exit status: the command's (or death by its signal); 1 for trace's own errors, as strace.`
+
+// traceConfig is a parsed trace command line.
+type traceConfig struct {
+	opts       ptrace.Options
+	follow     int
+	count      bool
+	summary    bool
+	wall       bool
+	outPath    string
+	pids       []int
+	cmd        []string
+	seccomp    bool
+	status     int
+	timestamps int
+	hex        int
+	decodeFds  int
+	traceExpr  string
+	signalExpr string
+}
+
+// usageError is a bad trace command line: one line, exit status 1, as strace.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg + " (forensics trace -h for help)" }
+
+func badUsage(format string, args ...any) error {
+	return &usageError{fmt.Sprintf("trace: "+format, args...)}
+}
+
+// parseTraceArgs reads strace's command line: getopt with a "+" optstring (options stop at the
+// first non-option), combined short flags, and getopt_long's long forms.
+func parseTraceArgs(args []string) (*traceConfig, error) {
+	c := &traceConfig{}
+	c.opts.StringLimit = 32
+	withArg := "eoOpsPSabEIUX"
+	longs := map[string]string{ // long option -> its short form, or a name of its own
+		"follow-forks": "f", "output": "o", "summary-only": "c", "summary": "C", "summary-wall-clock": "w",
+		"attach": "p", "string-limit": "s", "trace-path": "P", "no-abbrev": "v", "timestamps": "t",
+		"relative-timestamps": "r", "syscall-times": "T", "decode-fds": "y", "help": "h",
+		"successful-only": "z", "failed-only": "Z", "output-separately": "ff",
+		"trace": "=trace", "signal": "=signal", "signals": "=signal", "status": "=status",
+		"seccomp-bpf": "seccomp", "quiet": "q",
+	}
+	i := 0
+	for i < len(args) {
+		a := args[i]
+		if a == "--" {
+			i++
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			break
+		}
+		if strings.HasPrefix(a, "--") {
+			name, val, hasVal := strings.Cut(a[2:], "=")
+			short, ok := longs[name]
+			if !ok {
+				return nil, badUsage("unrecognized option '--%s'", name)
+			}
+			needs := strings.HasPrefix(short, "=") || (len(short) == 1 && strings.Contains(withArg, short))
+			optional := name == "decode-fds" || name == "timestamps"
+			if needs && !hasVal {
+				if i+1 >= len(args) {
+					return nil, badUsage("option '--%s' requires an argument", name)
+				}
+				i++
+				val, hasVal = args[i], true
+			}
+			if !needs && hasVal && !optional {
+				return nil, badUsage("option '--%s' doesn't allow an argument", name)
+			}
+			var err error
+			switch {
+			case strings.HasPrefix(short, "="):
+				err = c.qualifier(short[1:] + "=" + val)
+			case short == "seccomp":
+				c.seccomp = true
+			case short == "ff":
+				c.follow = 2
+			default:
+				err = c.flag(short[0], val)
+			}
+			if err != nil {
+				return nil, err
+			}
+			i++
+			continue
+		}
+		// A cluster of short flags; the first that takes an argument takes the rest of the
+		// cluster, or the next argument.
+		for j := 1; j < len(a); j++ {
+			f := a[j]
+			if strings.IndexByte(withArg, f) >= 0 {
+				val := a[j+1:]
+				if val == "" {
+					if i+1 >= len(args) {
+						return nil, badUsage("option requires an argument -- '%c'", f)
+					}
+					i++
+					val = args[i]
+				}
+				if err := c.flag(f, val); err != nil {
+					return nil, err
+				}
+				break
+			}
+			if err := c.flag(f, ""); err != nil {
+				return nil, err
+			}
+		}
+		i++
+	}
+	c.cmd = args[i:]
+	return c, c.check()
+}
+
+// flag applies one short option.
+func (c *traceConfig) flag(f byte, val string) error {
+	switch f {
+	case 'f':
+		c.follow++
+	case 'c':
+		c.count = true
+	case 'C':
+		c.summary = true
+	case 'w':
+		c.wall = true
+	case 'o':
+		c.outPath = val
+	case 'p':
+		for _, p := range strings.FieldsFunc(val, func(r rune) bool { return r == ',' || r == ' ' }) {
+			n, err := strconv.Atoi(p)
+			if err != nil || n <= 0 {
+				return badUsage("invalid process id: '%s'", p)
+			}
+			c.pids = append(c.pids, n)
+		}
+	case 's':
+		n, err := strconv.Atoi(val)
+		if err != nil || n < 0 {
+			return badUsage("invalid -s argument: '%s'", val)
+		}
+		c.opts.StringLimit = n
+	case 'e':
+		return c.qualifier(val)
+	case 'P':
+		c.opts.Paths = append(c.opts.Paths, val)
+		if r, err := filepath.EvalSymlinks(val); err == nil && r != val {
+			c.opts.Paths = append(c.opts.Paths, r)
+		}
+	case 'v':
+		c.opts.Verbose = true
+	case 'x':
+		c.hex++
+	case 't':
+		c.timestamps++
+	case 'r':
+		c.opts.Relative = true
+	case 'T':
+		c.opts.SyscallTimes = true
+	case 'y':
+		c.decodeFds++
+	case 'z':
+		c.status |= ptrace.StatusSuccessful
+	case 'Z':
+		c.status |= ptrace.StatusFailed
+	case 'q', 'F':
+		// -q: strace's attach/detach notices are quiet already; -F: an old spelling of -f.
+		if f == 'F' {
+			c.follow++
+		}
+	case 'h':
+		return flag.ErrHelp
+	default:
+		return badUsage("invalid option -- '%c'", f)
+	}
+	return nil
+}
+
+// qualifier applies -e [QUALIFIER=]SET.
+func (c *traceConfig) qualifier(e string) error {
+	q, set, ok := strings.Cut(e, "=")
+	if !ok {
+		q, set = "trace", e
+	}
+	var err error
+	switch q {
+	case "trace", "t":
+		c.opts.Trace, err = ptrace.ParseCallSet(set)
+	case "signal", "signals", "s":
+		c.opts.Signals, err = ptrace.ParseSignalSet(set)
+	case "status":
+		var st int
+		st, err = ptrace.ParseStatus(set)
+		c.status |= st
+		if st == 0 {
+			c.status = 0
+		}
+	case "verbose", "abbrev", "raw", "read", "write", "quiet", "decode-fds":
+		err = fmt.Errorf("-e %s= is not supported", q)
+	default:
+		err = fmt.Errorf("invalid filter action '%s'", q)
+	}
+	if err != nil {
+		return badUsage("%v", err)
+	}
+	return nil
+}
+
+func (c *traceConfig) check() error {
+	switch {
+	case len(c.pids) == 0 && len(c.cmd) == 0:
+		return badUsage("must have PROG [ARGS] or -p PID")
+	case len(c.pids) != 0 && len(c.cmd) != 0:
+		return badUsage("give either -p PID or a command, not both")
+	case c.wall && !c.count && !c.summary:
+		return badUsage("-w only applies with -c or -C")
+	case c.follow > 1 && c.outPath == "":
+		return badUsage("-ff needs -o FILE")
+	}
+	o := &c.opts
+	o.Follow = c.follow > 0
+	o.PerProcess = c.follow > 1 && !c.count
+	o.OutPath = c.outPath
+	o.SummaryOnly = c.count
+	o.Summary = c.summary && !c.count
+	o.WallTime = c.wall
+	o.Status = c.status
+	o.Timestamps = min(c.timestamps, 3)
+	o.Hex = min(c.hex, 2)
+	o.DecodeFds = min(c.decodeFds, 2)
+	o.PidPrefix = c.outPath != "" && c.follow == 1
+	o.Seccomp = c.seccomp && len(c.pids) == 0
+	return nil
+}
+
+// runTrace is `forensics trace [OPTIONS] -- CMD ARGS...` or `forensics trace [OPTIONS] -p PID`:
+// a ptrace syscall tracer in strace's shape and with strace's grammar. The traced command's exit
+// code, or the signal that killed it, becomes the tracer's own: a command that did not exit 0
+// comes back as a *commandExit error, which main passes through once run has returned and every
+// deferred cleanup (the -o file's Close among them) has run.
+func runTrace(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (err error) {
+	c, err := parseTraceArgs(args)
+	if errors.Is(err, flag.ErrHelp) {
+		io.WriteString(stdout, traceUsage+"\n")
 		return err
 	}
-	cmd := fs.Args()
-	switch {
-	case *pid == 0 && len(cmd) == 0:
-		fs.Usage()
-		return errors.New("trace: no command to run and no -p PID")
-	case *pid != 0 && len(cmd) != 0:
-		fs.Usage()
-		return errors.New("trace: give either -p PID or a command, not both")
-	case *pid < 0:
-		return fmt.Errorf("trace: bad pid %d", *pid)
-	case *wall && !*count:
-		return errors.New("trace: -w only applies with -c")
+	if err != nil {
+		return err
 	}
-
+	cmd := c.cmd
+	pids := c.pids
 	var path string
 	var files []uintptr
 	if len(cmd) != 0 {
@@ -66,13 +327,17 @@ func runTrace(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			}
 			files = append(files, f.Fd())
 		}
-	} else if _, err := os.Stat("/proc/" + strconv.Itoa(*pid)); err != nil {
-		return fmt.Errorf("trace: no process %d: %w", *pid, err)
+	} else {
+		for _, pid := range pids {
+			if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err != nil {
+				return fmt.Errorf("trace: attach: no process %d: %w", pid, err)
+			}
+		}
 	}
 
 	out := stderr
-	if *outPath != "" {
-		f, err := os.OpenFile(*outPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|unix.O_CLOEXEC, 0o644)
+	if c.outPath != "" && !c.opts.PerProcess {
+		f, err := os.OpenFile(c.outPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|unix.O_CLOEXEC, 0o644)
 		if err != nil {
 			return fmt.Errorf("trace: %w", err)
 		}
@@ -97,7 +362,9 @@ func runTrace(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	signal.Notify(sigs, unix.SIGINT, unix.SIGQUIT, unix.SIGTERM, unix.SIGHUP)
 	defer signal.Stop(sigs)
 
-	opts := ptrace.Options{Follow: *follow, SummaryOnly: *count, WallTime: *wall, Out: out, Log: stderr}
+	opts := c.opts
+	opts.Out, opts.Log = out, stderr
+	opts.Helper = []string{"/proc/self/exe", traceExecCommand}
 	type result struct {
 		st  ptrace.Status
 		err error
@@ -109,12 +376,14 @@ func runTrace(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	// terminates that thread (runtime.LockOSThread), the only safe end for a thread that was a
 	// tracer. Everything it traced has exited or been detached by then.
 	go func() {
-		if *pid != 0 {
-			if err := t.Attach(*pid); err != nil {
-				done <- result{err: err}
-				return
+		if len(pids) != 0 {
+			for _, pid := range pids {
+				if err := t.Attach(pid); err != nil {
+					done <- result{err: err}
+					return
+				}
 			}
-			started <- *pid
+			started <- pids[0]
 		} else {
 			child, err := t.Start(path, cmd, os.Environ(), files)
 			if err != nil {
@@ -138,7 +407,7 @@ func runTrace(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			pending = nil
 		case s := <-sigs:
 			switch {
-			case *pid != 0:
+			case len(pids) != 0:
 				if err := t.RequestDetach(); err != nil {
 					fmt.Fprintf(stderr, "trace: %v\n", err)
 				}
@@ -153,7 +422,7 @@ func runTrace(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			if r.err != nil {
 				return fmt.Errorf("trace: %w", r.err)
 			}
-			if *pid != 0 {
+			if len(pids) != 0 {
 				return nil
 			}
 			if !r.st.Exited && r.st.Signal == 0 {

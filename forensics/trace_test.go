@@ -15,8 +15,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"kernel-foundations/forensics/internal/ptrace"
 )
 
 // forkingWorkload is deterministic in its syscall counts: the same binaries, the same files, the
@@ -28,10 +26,10 @@ const forkingWorkload = `for i in 1 2 3; do /bin/true; cat /etc/hostname >/dev/n
 func TestTraceCountsMatchStrace(t *testing.T) {
 	stracePath, err := exec.LookPath("strace")
 	if err != nil {
-		t.Skipf("strace is not installed (.ci/deps installs it): %v", err)
+		skipf(t, "strace is not installed (.ci/deps installs it): %v", err)
 	}
 	dir := t.TempDir()
-	run := func(name string, args ...string) map[string][2]uint64 {
+	run := func(name string, args ...string) map[string][2]int {
 		t.Helper()
 		out := filepath.Join(dir, name)
 		cmd := exec.Command(args[0], append(append(args[1:], "-o", out, "--"), "sh", "-c", forkingWorkload)...)
@@ -45,10 +43,7 @@ func TestTraceCountsMatchStrace(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		counts, err := ptrace.ParseTable(string(text))
-		if err != nil {
-			t.Fatalf("%s: %v\n%s", name, err, text)
-		}
+		counts := summaryCounts(t, text)
 		if len(counts) < 10 {
 			t.Fatalf("%s: only %d syscalls counted:\n%s", name, len(counts), text)
 		}
@@ -135,12 +130,13 @@ func TestTraceExitStatusPassesThrough(t *testing.T) {
 	}
 }
 
-// TestTraceDecodesArguments checks the strace-shaped lines: the synthesised first execve, a path
+// TestTraceDecodesArguments checks the strace-shaped lines: the first execve (-s 256: its argv
+// strings are not cut at 32 bytes), a path
 // read from tracee memory with its flags by name, an errno by name and message, a write buffer,
 // and the exit.
 func TestTraceDecodesArguments(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "no-such-file")
-	cmd := exec.Command(binPath, "trace", "--", "cat", missing)
+	cmd := exec.Command(binPath, "trace", "-s", "256", "--", "cat", missing)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err == nil {
@@ -148,7 +144,7 @@ func TestTraceDecodesArguments(t *testing.T) {
 	}
 	out := stderr.String()
 	for _, want := range []string{
-		`execve("`, `", ["cat", "` + missing + `"], /* `,
+		`execve("`, `", ["cat", "` + missing + `"], 0x`, ` vars */) = 0`,
 		`openat(AT_FDCWD, "` + missing + `", O_RDONLY) = -1 ENOENT (No such file or directory)`,
 		`openat(AT_FDCWD, "/etc/ld.so.cache", O_RDONLY|O_CLOEXEC) = 3`,
 		`write(2, "cat: `,
@@ -262,7 +258,7 @@ func waitAttached(t *testing.T, ch <-chan string, seen *[]string) {
 				return
 			}
 			if strings.Contains(ln, "operation not permitted") && os.Geteuid() != 0 {
-				t.Skipf("trace -p refused: %s (needs root, CAP_SYS_PTRACE or kernel.yama.ptrace_scope=0)", ln)
+				skipf(t, "trace -p refused: %s (needs root, CAP_SYS_PTRACE or kernel.yama.ptrace_scope=0)", ln)
 			}
 		case <-deadline:
 			t.Fatalf("trace -p did not attach in 30s:\n%s", strings.Join(*seen, "\n"))
@@ -419,7 +415,7 @@ func TestTraceBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"nothing to trace", nil, "no command"},
+		{"nothing to trace", nil, "must have PROG [ARGS] or -p PID"},
 		{"both -p and a command", []string{"-p", "1", "--", "true"}, "not both"},
 		{"-w without -c", []string{"-w", "--", "true"}, "-w only applies with -c"},
 		{"unknown command", []string{"--", "no-such-command-kf"}, "executable file not found"},
@@ -444,7 +440,7 @@ func TestTraceBadInput(t *testing.T) {
 func BenchmarkTraceOverhead(b *testing.B) {
 	stracePath, err := exec.LookPath("strace")
 	if err != nil {
-		b.Skipf("strace is not installed: %v", err)
+		skipf(b, "strace is not installed: %v", err)
 	}
 	workload := []string{"dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=20000", "status=none"}
 	for _, bc := range []struct {
@@ -576,18 +572,14 @@ func TestTraceExecFromThread(t *testing.T) {
 		t.Errorf("stdout = %q", stdout.String())
 	}
 	out := stderr.String()
-	m := regexp.MustCompile(`\[pid (\d+)\] \+\+\+ superseded by execve in pid (\d+) \+\+\+`).FindStringSubmatch(out)
-	if m == nil || m[1] == m[2] {
-		t.Fatalf("no superseded line for a non-leader exec:\n%s", out)
+	// The former thread's notice and the rest come without a [pid N] prefix: the other threads
+	// are gone by then, as with strace (checked by hand against strace 6.1).
+	m := regexp.MustCompile(`(?m)^\+\+\+ superseded by execve in pid (\d+) \+\+\+\n<\.\.\. execve resumed>\) += 0\n`).FindStringSubmatchIndex(out)
+	if m == nil {
+		t.Fatalf("no superseded line followed by the execve's end for a non-leader exec:\n%s", out)
 	}
-	leader := m[1]
-	for _, want := range []string{
-		`(?m)^\[pid ` + leader + `\] <\.\.\. execve resumed>\) += 0$`,
-		`(?m)^\[pid ` + leader + `\] \+\+\+ exited with 0 \+\+\+$`,
-	} {
-		if !regexp.MustCompile(want).MatchString(out) {
-			t.Errorf("trace lacks a line matching %s", want)
-		}
+	if !strings.HasSuffix(out, "+++ exited with 0 +++\n") {
+		t.Errorf("trace does not end with the program's exit")
 	}
 	if t.Failed() {
 		t.Logf("trace:\n%s", out)
@@ -638,7 +630,7 @@ func TestTraceForwardsSIGTERM(t *testing.T) {
 func TestTraceNoSIGCHLDPerStop(t *testing.T) {
 	perf, err := exec.LookPath("perf")
 	if err != nil {
-		t.Skipf("%v (Debian linux-perf, installed by .ci/deps)", err)
+		skipf(t, "%v (Debian linux-perf, installed by .ci/deps)", err)
 	}
 	const syscalls = 2 * 2000 // dd bs=1 count=2000: a read and a write per byte
 	out, err := exec.Command(perf, "stat", "-x,", "-e", "signal:signal_generate", "--",

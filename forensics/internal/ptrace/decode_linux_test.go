@@ -2,6 +2,7 @@ package ptrace
 
 import (
 	"encoding/binary"
+	"io"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -18,6 +19,12 @@ func (m fakeMem) read(addr uint64, p []byte) (int, error) {
 		}
 	}
 	return 0, unix.EFAULT
+}
+
+// format renders a whole call as the tracer does: the entry half, then the exit half.
+func format(name string, args [6]uint64, mem memReader, rval int64, isErr bool) string {
+	c := call{name: name, args: args, mem: mem, t: New(Options{Out: io.Discard}), rval: rval, isErr: isErr}
+	return c.entryText() + c.exitText()
 }
 
 func TestFormatArgs(t *testing.T) {
@@ -37,28 +44,29 @@ func TestFormatArgs(t *testing.T) {
 		args [6]uint64
 		want string
 	}{
-		{"openat", [6]uint64{uint64(0xffffff9c), 0x1000, unix.O_RDONLY | unix.O_CLOEXEC}, `AT_FDCWD, "/etc/hostname", O_RDONLY|O_CLOEXEC`},
-		{"openat", [6]uint64{3, 0x1000, unix.O_WRONLY | unix.O_CREAT | unix.O_TRUNC, 0o644}, `3, "/etc/hostname", O_WRONLY|O_CREAT|O_TRUNC, 0644`},
-		{"write", [6]uint64{1, 0x2000, 6}, `1, "hello\n", 6`},
-		{"write", [6]uint64{1, 0x2000, 100}, `1, "hello\n"..., 100`},
-		{"execve", [6]uint64{0x1000, 0x4000, 0}, `"/etc/hostname", ["sh", "-c"], NULL /* 0 vars */`},
-		{"kill", [6]uint64{42, uint64(unix.SIGTERM)}, `42, SIGTERM`},
-		{"rt_sigprocmask", [6]uint64{unix.SIG_BLOCK, 0x5000, 0, 8}, `SIG_BLOCK, [CHLD], NULL, 8`},
-		{"rt_sigprocmask", [6]uint64{unix.SIG_SETMASK, 0x6000, 0, 8}, `SIG_SETMASK, ~[RT_1 RT_2], NULL, 8`},
-		{"clone", [6]uint64{unix.CLONE_VM | unix.CLONE_VFORK | uint64(unix.SIGCHLD)}, `flags=CLONE_VM|CLONE_VFORK|SIGCHLD, NULL, NULL, NULL, NULL`},
-		{"mmap", [6]uint64{0, 8192, unix.PROT_READ | unix.PROT_WRITE, unix.MAP_PRIVATE | unix.MAP_ANONYMOUS, 0xffffffff, 0}, `NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0`},
-		{"wait4", [6]uint64{0xffffffff, 0x7ffc0000, unix.WNOHANG, 0}, `-1, 0x7ffc0000, WNOHANG, NULL`},
-		{"newfstatat", [6]uint64{3, 0x9000, 0x7ffc0000, unix.AT_EMPTY_PATH}, `3, 0x9000, 0x7ffc0000, AT_EMPTY_PATH`},
-		{"getpid", [6]uint64{}, ``},
-		{"futex", [6]uint64{0x7f00, 129, 0x7fffffff}, `0x7f00, FUTEX_WAKE_PRIVATE, 0x7fffffff, NULL, NULL, NULL`},
-		{"socket", [6]uint64{unix.AF_UNIX, unix.SOCK_STREAM | unix.SOCK_CLOEXEC | unix.SOCK_NONBLOCK}, `AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK, 0`},
-		{"prlimit64", [6]uint64{0, unix.RLIMIT_STACK, 0, 0x7ffc0000}, `0, RLIMIT_STACK, NULL, 0x7ffc0000`},
-		{"ioctl", [6]uint64{1, unix.TCGETS, 0x7ffc0000}, `1, TCGETS, 0x7ffc0000`},
-		{"arch_prctl", [6]uint64{0x1002, 0x7f67c6852800}, `ARCH_SET_FS, 0x7f67c6852800`},
-		{"io_uring_enter", [6]uint64{1, 2, 3, 4, 5, 6}, `0x1, 0x2, 0x3, 0x4, 0x5, 0x6`},
+		{"openat", [6]uint64{uint64(0xffffff9c), 0x1000, unix.O_RDONLY | unix.O_CLOEXEC}, `openat(AT_FDCWD, "/etc/hostname", O_RDONLY|O_CLOEXEC)`},
+		{"openat", [6]uint64{3, 0x1000, unix.O_WRONLY | unix.O_CREAT | unix.O_TRUNC, 0o644}, `openat(3, "/etc/hostname", O_WRONLY|O_CREAT|O_TRUNC, 0644)`},
+		{"write", [6]uint64{1, 0x2000, 6}, `write(1, "hello\n", 6)`},
+		{"write", [6]uint64{1, 0x2000, 100}, `write(1, "hello\n"..., 100)`},
+		{"execve", [6]uint64{0x1000, 0x4000, 0}, `execve("/etc/hostname", ["sh", "-c"], NULL /* 0 vars */)`},
+		{"kill", [6]uint64{42, uint64(unix.SIGTERM)}, `kill(42, SIGTERM)`},
+		{"rt_sigprocmask", [6]uint64{unix.SIG_BLOCK, 0x5000, 0, 8}, `rt_sigprocmask(SIG_BLOCK, [CHLD], NULL, 8)`},
+		{"rt_sigprocmask", [6]uint64{unix.SIG_SETMASK, 0x6000, 0, 8}, `rt_sigprocmask(SIG_SETMASK, ~[RT_1 RT_2], NULL, 8)`},
+		{"clone", [6]uint64{unix.CLONE_VM | unix.CLONE_VFORK | uint64(unix.SIGCHLD)}, `clone(child_stack=NULL, flags=CLONE_VM|CLONE_VFORK|SIGCHLD)`},
+		{"mmap", [6]uint64{0, 8192, unix.PROT_READ | unix.PROT_WRITE, unix.MAP_PRIVATE | unix.MAP_ANONYMOUS, 0xffffffff, 0}, `mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)`},
+		{"wait4", [6]uint64{0xffffffff, 0x7ffc0000, unix.WNOHANG, 0}, `wait4(-1, 0x7ffc0000, WNOHANG, NULL)`},
+		{"newfstatat", [6]uint64{3, 0x9000, 0x7ffc0000, unix.AT_EMPTY_PATH}, `newfstatat(3, 0x9000, 0x7ffc0000, AT_EMPTY_PATH)`},
+		{"getpid", [6]uint64{}, `getpid()`},
+		{"futex", [6]uint64{0x7f00, 129, 0x7fffffff}, `futex(0x7f00, FUTEX_WAKE_PRIVATE, 2147483647)`},
+		{"socket", [6]uint64{unix.AF_UNIX, unix.SOCK_STREAM | unix.SOCK_CLOEXEC | unix.SOCK_NONBLOCK}, `socket(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK, 0)`},
+		{"prlimit64", [6]uint64{0, unix.RLIMIT_STACK, 0, 0x7ffc0000}, `prlimit64(0, RLIMIT_STACK, NULL, 0x7ffc0000)`},
+		{"ioctl", [6]uint64{1, unix.TCGETS, 0x7ffc0000}, `ioctl(1, TCGETS, 0x7ffc0000)`},
+		{"arch_prctl", [6]uint64{0x1002, 0x7f67c6852800}, `arch_prctl(ARCH_SET_FS, 0x7f67c6852800)`},
+		{"io_uring_enter", [6]uint64{1, 2, 3, 4, 5, 6}, `io_uring_enter(0x1, 0x2, 0x3, 0x4, 0x5, 0x6)`},
 	} {
-		if got := formatArgs(tc.name, tc.args, mem.read); got != tc.want {
-			t.Errorf("formatArgs(%s, %x) = %s, want %s", tc.name, tc.args, got, tc.want)
+		// The calls that write memory failed here (EFAULT): their out-arguments print as addresses.
+		if got := format(tc.name, tc.args, mem.read, -14, true); got != tc.want {
+			t.Errorf("%s(%x) = %s, want %s", tc.name, tc.args, got, tc.want)
 		}
 	}
 }
@@ -77,14 +85,27 @@ func TestFormatReturn(t *testing.T) {
 		{"mmap", 0x7f0000001000, false, "0x7f0000001000"},
 		{"brk", 0x55aa000, false, "0x55aa000"},
 	} {
-		if got := formatReturn(tc.name, tc.rval, tc.isErr); got != tc.want {
+		c := call{name: tc.name, rval: tc.rval, isErr: tc.isErr, t: New(Options{Out: io.Discard})}
+		if got := c.formatReturn(); got != tc.want {
 			t.Errorf("formatReturn(%s, %d, %v) = %q, want %q", tc.name, tc.rval, tc.isErr, got, tc.want)
 		}
 	}
 }
 
 func TestQuote(t *testing.T) {
-	if got, want := quote([]byte("a\"b\\c\t\x1b"), true), `"a\"b\\c\t\33"...`; got != want {
-		t.Errorf("quote = %s, want %s", got, want)
+	for _, tc := range []struct {
+		in   string
+		hex  int
+		want string
+	}{
+		{"a\"b\\c\t\x1b", 0, `"a\"b\\c\t\33"...`},
+		{"\x001\x00x", 0, `"\0001\0x"...`}, // three digits before an octal digit
+		{"ab\n", 1, `"ab\n"...`},           // -x: printable and white space stay
+		{"a\x01", 1, `"\x61\x01"...`},      // -x: one unprintable byte: all hex
+		{"ab", 2, `"\x61\x62"...`},         // -xx
+	} {
+		if got := quote([]byte(tc.in), true, tc.hex); got != tc.want {
+			t.Errorf("quote(%q, hex %d) = %s, want %s", tc.in, tc.hex, got, tc.want)
+		}
 	}
 }

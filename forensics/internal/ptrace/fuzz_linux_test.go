@@ -2,6 +2,7 @@ package ptrace
 
 import (
 	"bytes"
+	"io"
 	"slices"
 	"strconv"
 	"testing"
@@ -51,6 +52,10 @@ func unquote(t *testing.T, q string) ([]byte, bool) {
 			out = append(out, '\t')
 		case 'r':
 			out = append(out, '\r')
+		case 'f':
+			out = append(out, '\f')
+		case 'v':
+			out = append(out, '\v')
 		case '"', '\\':
 			out = append(out, c)
 		default:
@@ -69,10 +74,12 @@ func unquote(t *testing.T, q string) ([]byte, bool) {
 	return out, truncated
 }
 
-// FuzzDecode gives the decoders arbitrary registers and tracee memory. formatArgs must never
+// FuzzDecode gives the decoders arbitrary registers and tracee memory. A call's line (entry,
+// exit and result) must never
 // panic and must print one line of printable ASCII whatever the memory holds. quote must read
 // back, as a C string literal, to the bytes it was given. readString must return what the
-// memory holds up to the NUL or the limit, and never ask for a byte past the limit nor read
+// memory holds up to the NUL or the limit, and never ask for more than one byte past the limit
+// (strace's look-ahead for the NUL) nor read
 // across a page boundary in one call.
 func FuzzDecode(f *testing.F) {
 	f.Add(uint16(3), uint64(0xffffff9c), uint64(0), uint64(0x80000), uint64(0o644), uint64(0), uint64(0), uint8(2), []byte("/etc/hostname\x00"), uint16(0), uint16(4096))
@@ -92,7 +99,8 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 		name := names[int(sys)%len(names)]
-		out := formatArgs(name, args, m.read)
+		c := call{name: name, args: args, mem: m.read, t: New(Options{Out: io.Discard}), rval: int64(a5 % 64), isErr: ptrs&0x80 != 0}
+		out := c.entryText() + c.exitText() + " = " + c.formatReturn()
 		for i := 0; i < len(out); i++ {
 			if out[i] < 0x20 || out[i] >= 0x7f {
 				t.Fatalf("%s%v: byte %d of %q is %#x", name, args, i, out, out[i])
@@ -105,7 +113,7 @@ func FuzzDecode(f *testing.F) {
 		}
 
 		for _, trunc := range []bool{false, true} {
-			q := quote(b, trunc)
+			q := quote(b, trunc, 0)
 			back, gotTrunc := unquote(t, q)
 			if !bytes.Equal(back, b) || gotTrunc != trunc {
 				t.Fatalf("quote(%q, %v) = %s, reads back as %q, %v", b, trunc, q, back, gotTrunc)
@@ -115,22 +123,24 @@ func FuzzDecode(f *testing.F) {
 		limit := int(max%8192) + 1
 		addr := m.base + uint64(off)%(uint64(len(b))+1)
 		m.reads = nil
-		got := readString(m.read, addr, limit)
+		got := readString(m.read, addr, limit, 0)
 		s := b[addr-m.base:]
 		var want string
-		switch i := bytes.IndexByte(s[:min(len(s), limit)], 0); {
+		// Like strace, one byte past the limit is read: a string of exactly limit bytes is
+		// whole, not cut.
+		switch i := bytes.IndexByte(s[:min(len(s), limit+1)], 0); {
 		case i >= 0:
-			want = quote(s[:i], false)
+			want = quote(s[:i], false, 0)
 		case len(s) == 0:
 			want = hexPtr(addr)
 		default:
-			want = quote(s[:min(len(s), limit)], true)
+			want = quote(s[:min(len(s), limit)], true, 0)
 		}
 		if got != want {
 			t.Fatalf("readString(%#x, %d) over %q at %#x = %s, want %s", addr, limit, b, m.base, got, want)
 		}
 		for _, r := range m.reads {
-			if r[0]+r[1] > addr+uint64(limit) {
+			if r[0]+r[1] > addr+uint64(limit)+1 {
 				t.Fatalf("readString(%#x, %d): read %d bytes at %#x, past the limit", addr, limit, r[1], r[0])
 			}
 			if r[1] > 0 && r[0]/4096 != (r[0]+r[1]-1)/4096 {

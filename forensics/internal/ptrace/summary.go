@@ -43,15 +43,6 @@ func (s *Summary) Add(name string, failed bool, d time.Duration) {
 	}
 }
 
-// Counts returns calls and errors per syscall name.
-func (s *Summary) Counts() map[string][2]uint64 {
-	m := make(map[string][2]uint64, len(s.rows))
-	for n, r := range s.rows {
-		m[n] = [2]uint64{r.calls, r.errors}
-	}
-	return m
-}
-
 // WriteTable prints the table in strace -c's layout: % time, seconds, usecs/call, calls, errors,
 // syscall, sorted by time (then calls, then name), with a total line.
 func (s *Summary) WriteTable(w io.Writer) error {
@@ -102,50 +93,4 @@ func (s *Summary) WriteTable(w io.Writer) error {
 	line(&total)
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// ParseTable reads a table in strace -c's layout (strace's own or WriteTable's) back into calls
-// and errors per syscall, without the total line.
-func ParseTable(text string) (map[string][2]uint64, error) {
-	m := map[string][2]uint64{}
-	seenHeader := false
-	for _, ln := range strings.Split(text, "\n") {
-		f := strings.Fields(ln)
-		switch {
-		case len(f) == 0 || strings.HasPrefix(ln, "------"):
-			continue
-		case strings.HasPrefix(ln, "% time"):
-			seenHeader = true
-			continue
-		case !seenHeader:
-			continue // whatever the traced program printed before the table
-		}
-		var calls, errs uint64
-		var name string
-		switch len(f) {
-		case 5: // no errors column value
-			name = f[4]
-			if _, err := fmt.Sscan(f[3], &calls); err != nil {
-				return nil, fmt.Errorf("calls in %q: %w", ln, err)
-			}
-		case 6:
-			name = f[5]
-			if _, err := fmt.Sscan(f[3], &calls); err != nil {
-				return nil, fmt.Errorf("calls in %q: %w", ln, err)
-			}
-			if _, err := fmt.Sscan(f[4], &errs); err != nil {
-				return nil, fmt.Errorf("errors in %q: %w", ln, err)
-			}
-		default:
-			return nil, fmt.Errorf("unexpected summary line %q", ln)
-		}
-		if name == "total" {
-			continue
-		}
-		m[name] = [2]uint64{calls, errs}
-	}
-	if !seenHeader {
-		return nil, fmt.Errorf("no %q header: not an strace -c table", "% time")
-	}
-	return m, nil
 }

@@ -7,8 +7,8 @@
 //     which keep 32 and 33 for thread cancellation and setxid broadcasts: SIGRTMIN,
 //     SIGRTMIN+1 .. SIGRTMIN+15, SIGRTMAX-14 .. SIGRTMAX, and SIG32, SIG33 for the reserved two.
 //     Name renders this, for /proc signal sets and every line of the lab.
-//   - strace counts from the kernel's 32: SIGRT_0 .. SIGRT_32 (and RT_N inside a signal set).
-//     Strace renders this, for the tracer's output.
+//   - strace counts from the kernel's 32: SIGRTMIN for 32 itself, then SIGRT_1 .. SIGRT_32
+//     (RTMIN and RT_N inside a signal set). Strace renders this, for the tracer's output.
 package signame
 
 import (
@@ -52,12 +52,15 @@ func Name(n int) string {
 	return "SIG?" + strconv.Itoa(n)
 }
 
-// Strace names signal n the way strace does: SIGTERM, SIGRT_5 (= 37), or the bare number.
+// Strace names signal n the way strace 6.1 does: SIGTERM, SIGRTMIN (= 32), SIGRT_5 (= 37), or
+// the bare number.
 func Strace(n int) string {
 	switch {
 	case n >= 1 && n < len(classic):
 		return classic[n]
-	case n >= kernelRTMin && n <= rtMax:
+	case n == kernelRTMin:
+		return "SIGRTMIN"
+	case n > kernelRTMin && n <= rtMax:
 		return "SIGRT_" + strconv.Itoa(n-kernelRTMin)
 	}
 	return strconv.Itoa(n)

@@ -1,7 +1,9 @@
 package signame
 
 import (
+	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,7 +16,7 @@ func TestName(t *testing.T) {
 	}{
 		{1, "SIGHUP", "SIGHUP"}, {10, "SIGUSR1", "SIGUSR1"}, {15, "SIGTERM", "SIGTERM"},
 		{17, "SIGCHLD", "SIGCHLD"}, {31, "SIGSYS", "SIGSYS"},
-		{32, "SIG32", "SIGRT_0"}, {33, "SIG33", "SIGRT_1"}, {34, "SIGRTMIN", "SIGRT_2"},
+		{32, "SIG32", "SIGRTMIN"}, {33, "SIG33", "SIGRT_1"}, {34, "SIGRTMIN", "SIGRT_2"},
 		{36, "SIGRTMIN+2", "SIGRT_4"}, {37, "SIGRTMIN+3", "SIGRT_5"}, {49, "SIGRTMIN+15", "SIGRT_17"},
 		{50, "SIGRTMAX-14", "SIGRT_18"}, {63, "SIGRTMAX-1", "SIGRT_31"}, {64, "SIGRTMAX", "SIGRT_32"},
 		{0, "SIG?0", "0"}, {65, "SIG?65", "65"},
@@ -48,6 +50,37 @@ func TestNameMatchesKill(t *testing.T) {
 		}
 		if got, want := Name(n), "SIG"+strings.TrimSpace(string(out)); got != want {
 			t.Errorf("Name(%d) = %q, kill -l says %q", n, got, want)
+		}
+	}
+}
+
+// TestStraceMatchesStrace holds Strace to strace's own names: a python3 process sends every
+// real-time signal to a pid that cannot exist (kill fails with ESRCH, nothing is delivered) and
+// strace prints each kill(2) with the signal's name.
+func TestStraceMatchesStrace(t *testing.T) {
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		if os.Getenv("KF_NO_SKIP") == "1" {
+			t.Fatalf("strace: %v (.ci/deps installs it)", err)
+		}
+		t.Skipf("strace: %v (.ci/deps installs it)", err)
+	}
+	script := "import os\n" +
+		"for n in range(32, 65):\n" +
+		"    try: os.kill(1 << 30, n)\n" +
+		"    except ProcessLookupError: pass\n"
+	out, err := exec.Command(strace, "-e", "trace=kill", "-o", "/dev/stdout", "/usr/bin/python3", "-c", script).Output()
+	if err != nil {
+		t.Fatalf("strace python3: %v\n%s", err, out)
+	}
+	re := regexp.MustCompile(`(?m)^kill\(\d+, (\w+)\)`)
+	m := re.FindAllStringSubmatch(string(out), -1)
+	if len(m) != 33 {
+		t.Fatalf("strace printed %d kill lines, want 33:\n%s", len(m), out)
+	}
+	for i, mm := range m {
+		if got := Strace(32 + i); got != mm[1] {
+			t.Errorf("Strace(%d) = %q, strace says %q", 32+i, got, mm[1])
 		}
 	}
 }
