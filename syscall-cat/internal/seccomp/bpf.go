@@ -80,12 +80,11 @@ func (m Mode) action() uint32 {
 // whatever the mode: the policy's numbers mean nothing there, and x32 shares AUDIT_ARCH_X86_64
 // so only the number's x32 bit tells it apart.
 //
-// The program is kept short, because the kernel converts, checks and JIT-compiles it while the
-// cat starts (about half a microsecond an instruction here): one "ret ALLOW" and one "ret" of
-// the default action at the end, which every decision jumps to; one jeq per call allowed with
-// any arguments; for a call with conditions, a jeq on its number that jumps past its checks when
-// it does not match, and argument loads only where the accumulator does not already hold the
-// value.
+// The kernel converts, checks, JIT-compiles and runs the program for every system call number
+// while the cat starts, so both its length and its paths are kept short: a binary search on the
+// number (tree), one "ret ALLOW" and one "ret" of the default action at the end, which every
+// decision jumps to; for a call with conditions, argument loads only where the accumulator does
+// not already hold the value.
 func (p *Policy) Assemble(mode Mode) ([]Instruction, error) {
 	deflt := mode.action()
 	var a asm
@@ -93,25 +92,22 @@ func (p *Policy) Assemble(mode Mode) ([]Instruction, error) {
 	a.emit(Instruction{Code: opJeq, K: auditArchX8664}, 1, next) // skip the kill
 	a.emit(Instruction{Code: opRet, K: RetKillProcess}, next, next)
 	a.emit(Instruction{Code: opLdAbs, K: offNr}, next, next)
-	kill := labelDefault
-	if mode != ModeKill {
-		kill = labelKill
-	}
-	a.emit(Instruction{Code: opJge, K: x32SyscallBit}, kill, next)
+	// Numbers above the highest listed one (x32's included) leave at once: the kernel's
+	// installation run (see tree) tries every number up to its last.
+	a.emit(Instruction{Code: opJge, K: p.Rules[len(p.Rules)-1].Nr + 1}, labelAboveMax, next)
+	var groups [][]Rule // the rules of each number, numbers ascending
 	for i := 0; i < len(p.Rules); {
 		j := i
 		for j < len(p.Rules) && p.Rules[j].Nr == p.Rules[i].Nr {
 			j++
 		}
-		rules := p.Rules[i:j]
-		if len(rules[0].Conds) == 0 {
-			a.emit(Instruction{Code: opJeq, K: rules[0].Nr}, labelAllow, next)
-		} else {
-			skip := a.emit(Instruction{Code: opJeq, K: rules[0].Nr}, next, next)
-			a.conditions(rules)
-			a.resolveHere(skip, false) // a different number goes on after the checks
-		}
+		groups = append(groups, p.Rules[i:j])
 		i = j
+	}
+	a.tree(groups)
+	a.label(labelAboveMax)
+	if mode != ModeKill {
+		a.emit(Instruction{Code: opJge, K: x32SyscallBit}, labelKill, labelDefault)
 	}
 	a.label(labelDefault)
 	a.emit(Instruction{Code: opRet, K: deflt}, next, next)
@@ -124,14 +120,49 @@ func (p *Policy) Assemble(mode Mode) ([]Instruction, error) {
 	return a.link()
 }
 
+// leafSize is the most numbers tested one after the other at the bottom of the search tree.
+const leafSize = 3
+
+// tree emits a binary search on the number over groups: "jge" nodes down to runs of at most
+// leafSize numbers, each tested by a jeq; a number no leaf lists gets the default action. The
+// kernel runs the filter for every system call number when it installs it (kernel/seccomp.c
+// seccomp_cache_prepare: which calls are allowed whatever their arguments), so the length of
+// the path to a decision, not only the program's, is paid at every start.
+func (a *asm) tree(groups [][]Rule) {
+	if len(groups) > leafSize {
+		mid := len(groups) / 2
+		node := a.emit(Instruction{Code: opJge, K: groups[mid][0].Nr}, pending, next)
+		a.tree(groups[:mid])
+		a.resolveHere(node, true)
+		a.tree(groups[mid:])
+		return
+	}
+	for k, rules := range groups {
+		miss := next // a different number: the next jeq of the leaf, or the default
+		if k == len(groups)-1 {
+			miss = labelDefault
+		}
+		if len(rules[0].Conds) == 0 {
+			a.emit(Instruction{Code: opJeq, K: rules[0].Nr}, labelAllow, miss)
+			continue
+		}
+		at := a.emit(Instruction{Code: opJeq, K: rules[0].Nr}, next, miss)
+		a.conditions(rules)
+		if miss == next {
+			a.resolveHere(at, false) // past the checks
+		}
+	}
+}
+
 // Jump targets of the assembler: the next instruction, a number of instructions to skip, or a
 // label.
 const (
-	next         = 0
-	labelAllow   = -1
-	labelDefault = -2
-	labelKill    = -3
-	pending      = -4 // resolved later by resolveHere
+	next          = 0
+	labelAllow    = -1
+	labelDefault  = -2
+	labelKill     = -3
+	labelAboveMax = -4
+	pending       = -5 // resolved later by resolveHere
 )
 
 type asm struct {
