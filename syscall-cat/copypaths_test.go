@@ -17,7 +17,7 @@ import (
 func TestCopyPaths(t *testing.T) {
 	strace, err := exec.LookPath("strace")
 	if err != nil {
-		t.Skipf("strace not installed (.ci/deps installs it): %v", err)
+		skipf(t, "strace not installed (.ci/deps installs it): %v", err)
 	}
 	dir := t.TempDir()
 	data := pseudoRandom(5<<20+3, 9)
@@ -76,14 +76,17 @@ func TestCopyPaths(t *testing.T) {
 	t.Run("file to file on another filesystem: sendfile after EXDEV", func(t *testing.T) {
 		var a, b unix.Stat_t
 		if err := unix.Stat("/dev/shm", &a); err != nil {
-			t.Skipf("no /dev/shm: %v", err)
+			skipf(t, "stat /dev/shm: %v", err)
 		}
-		if err := unix.Stat(dir, &b); err != nil || a.Dev == b.Dev {
-			t.Skipf("/dev/shm is on the same filesystem as %s", dir)
+		if err := unix.Stat(dir, &b); err != nil {
+			t.Fatal(err)
+		}
+		if a.Dev == b.Dev {
+			skipf(t, "/dev/shm (device %#x) is on the same filesystem as %s (device %#x): no EXDEV to provoke", a.Dev, dir, b.Dev)
 		}
 		shm, err := os.MkdirTemp("/dev/shm", "syscall-cat-")
 		if err != nil {
-			t.Skipf("cannot write /dev/shm: %v", err)
+			skipf(t, "create a directory in /dev/shm: %v", err)
 		}
 		defer os.RemoveAll(shm)
 		path := filepath.Join(shm, "out")

@@ -352,7 +352,7 @@ func TestOutputErrors(t *testing.T) {
 	dir := fixtureDir(t)
 	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
 	if err != nil {
-		t.Skipf("no /dev/full: %v", err)
+		skipf(t, "open /dev/full for writing: %v", err)
 	}
 	defer full.Close()
 	for _, args := range [][]string{{"big-binary"}, {"-n", "a"}, {"--help"}, {"--version"}, {"empty"}, {"-E", "crlf"}, {"a", "missing"}} {
@@ -457,7 +457,7 @@ func TestDifferentialSocketInput(t *testing.T) {
 	data := pseudoRandom(3<<20, 5)
 	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
 	if err != nil {
-		t.Skipf("no /dev/full: %v", err)
+		skipf(t, "open /dev/full for writing: %v", err)
 	}
 	defer full.Close()
 	for _, c := range []struct {
