@@ -170,7 +170,7 @@ func TestTraceDecodesArguments(t *testing.T) {
 // first process is traced.
 func TestTraceFollowsForks(t *testing.T) {
 	script := "/bin/true; /bin/true"
-	pidRe := regexp.MustCompile(`^\[pid (\d+)\] `)
+	pidRe := regexp.MustCompile(`^\[pid +(\d+)\] `)
 	for _, tc := range []struct {
 		flags     []string
 		pids      int
