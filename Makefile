@@ -66,10 +66,11 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 30s); a summary of exe
 	@sum=$$(mktemp); log=$$(mktemp); trap 'rm -f "$$sum" "$$log"' EXIT; failed=0; \
 	echo "loadavg at start: $$(cut -d' ' -f1-3 /proc/loadavg)"; \
 	for m in $(MODULES); do \
-		for p in $$(cd $$m && $(GO) list ./...); do \
-			for f in $$(cd $$m && $(GO) test -list '^Fuzz' "$$p" | grep '^Fuzz' || true); do \
+		targets=$$(cd $$m && $(GO) test -list '^Fuzz' ./... | awk '/^Fuzz/ { f = f " " $$1 } /^ok / { if (f != "") print $$2 f; f = "" }'); \
+		while read -r p fs; do \
+			for f in $$fs; do \
 				echo "=== fuzz $$p $$f for $(FUZZTIME)"; \
-				if (cd $$m && $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) "$$p") >"$$log" 2>&1; then r=ok; else r=FAIL; failed=1; fi; \
+				if (cd $$m && $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) "$$p") </dev/null >"$$log" 2>&1; then r=ok; else r=FAIL; failed=1; fi; \
 				tail -n 4 "$$log"; [[ $$r == ok ]] || cat "$$log"; \
 				awk -v t="$$p.$$f" -v r=$$r '/^fuzz: elapsed: .*, execs: [0-9]+ / { e = $$3; x = $$5 } \
 					END { s = 0; if (match(e, /[0-9]+h/)) s += 3600 * substr(e, RSTART, RLENGTH - 1); \
@@ -77,7 +78,7 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 30s); a summary of exe
 						if (match(e, /[0-9]+s/)) s += substr(e, RSTART, RLENGTH - 1); \
 						printf "%-4s %-64s %12s execs in %5ss %8s/s\n", r, t, x, s, (s > 0 ? int(x / s) : "?") }' "$$log" >>"$$sum"; \
 			done; \
-		done; \
+		done <<<"$$targets"; \
 	done; \
 	echo "=== fuzz summary (FUZZTIME=$(FUZZTIME) per target; loadavg at end: $$(cut -d' ' -f1-3 /proc/loadavg))"; cat "$$sum"; \
 	exit $$failed
