@@ -278,12 +278,10 @@ func (c *traceConfig) check() error {
 		return badUsage("give either -p PID or a command, not both")
 	case c.wall && !c.count && !c.summary:
 		return badUsage("-w only applies with -c or -C")
-	case c.follow > 1 && c.outPath == "":
-		return badUsage("-ff needs -o FILE")
 	}
 	o := &c.opts
 	o.Follow = c.follow > 0
-	o.PerProcess = c.follow > 1 && !c.count
+	o.PerProcess = c.follow > 1 && !c.count && c.outPath != "" // -ff without -o is -f, as strace
 	o.OutPath = c.outPath
 	o.SummaryOnly = c.count
 	o.Summary = c.summary && !c.count

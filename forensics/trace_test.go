@@ -409,6 +409,8 @@ func TestTraceGroupStop(t *testing.T) {
 	}
 }
 
+// TestTraceBadInput: each bad command line is one line on stderr and exit status 1, as strace's,
+// and nothing is left traced: kthreadd (pid 2), which no one may trace, still has TracerPid 0.
 func TestTraceBadInput(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -416,10 +418,22 @@ func TestTraceBadInput(t *testing.T) {
 		want string
 	}{
 		{"nothing to trace", nil, "must have PROG [ARGS] or -p PID"},
+		{"flags only", []string{"-fc"}, "must have PROG [ARGS] or -p PID"},
 		{"both -p and a command", []string{"-p", "1", "--", "true"}, "not both"},
 		{"-w without -c", []string{"-w", "--", "true"}, "-w only applies with -c"},
+		{"unknown flag", []string{"-K", "true"}, "invalid option -- 'K'"},
+		{"unknown flag in a cluster", []string{"-fK", "true"}, "invalid option -- 'K'"},
+		{"unknown long flag", []string{"--frobnicate", "true"}, "unrecognized option '--frobnicate'"},
+		{"-s -1", []string{"-s", "-1", "true"}, "invalid -s argument: '-1'"},
+		{"unknown class", []string{"-e", "trace=%nosuch", "true"}, "invalid system call '%nosuch'"},
+		{"unknown call", []string{"--trace=nosuchcall", "true"}, "invalid system call 'nosuchcall'"},
+		{"unknown signal", []string{"-e", "signal=SIGFOO", "true"}, "invalid signal 'SIGFOO'"},
+		{"unknown status", []string{"-e", "status=weird", "true"}, "invalid status 'weird'"},
+		{"missing -o argument", []string{"-o"}, "option requires an argument -- 'o'"},
 		{"unknown command", []string{"--", "no-such-command-kf"}, "executable file not found"},
-		{"no such pid", []string{"-p", "999999999"}, "no process"},
+		{"no such pid", []string{"-p", "999999999"}, "no process 999999999"},
+		{"bad pid", []string{"-p", "12x"}, "invalid process id: '12x'"},
+		{"untraceable pid", []string{"-p", "2"}, "operation not permitted"},
 		{"unwritable -o", []string{"-o", "/nonexistent-dir/x", "--", "true"}, "no such file or directory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -431,7 +445,81 @@ func TestTraceBadInput(t *testing.T) {
 			if !strings.Contains(string(out), tc.want) {
 				t.Errorf("trace %q said %q, want it to mention %q", tc.args, out, tc.want)
 			}
+			if n := strings.Count(string(out), "\n"); n != 1 {
+				t.Errorf("trace %q printed %d lines, want one:\n%s", tc.args, n, out)
+			}
 		})
+	}
+	if got := tracerPid(t, 2); got != "0" {
+		t.Errorf("kthreadd's TracerPid = %s after the refused attach, want 0", got)
+	}
+}
+
+// TestTraceSeccompBPF: with --seccomp-bpf the command runs under a seccomp filter (its own
+// /proc/self/status says so: mode 2, one filter) and the trace of -e trace=openat is strace's,
+// line for line after normalising pids and addresses.
+func TestTraceSeccompBPF(t *testing.T) {
+	out, err := exec.Command(binPath, "trace", "-o", "/dev/null", "--seccomp-bpf", "-e", "trace=openat", "--", "grep", "^Seccomp", "/proc/self/status").Output()
+	if err != nil {
+		t.Fatalf("trace --seccomp-bpf grep: %v", err)
+	}
+	if !strings.Contains(string(out), "Seccomp:\t2\n") || !strings.Contains(string(out), "Seccomp_filters:\t1\n") {
+		t.Errorf("the traced command's status says\n%s\nwant Seccomp: 2 and Seccomp_filters: 1", out)
+	}
+	plain, err := exec.Command(binPath, "trace", "-o", "/dev/null", "-e", "trace=openat", "--", "grep", "^Seccomp:", "/proc/self/status").Output()
+	if err != nil || string(plain) != "Seccomp:\t0\n" {
+		t.Errorf("without --seccomp-bpf: %q, %v; want Seccomp: 0", plain, err)
+	}
+
+	stracePath, err := exec.LookPath("strace")
+	if err != nil {
+		skipf(t, "strace is not installed (.ci/deps installs it): %v", err)
+	}
+	for _, expr := range []string{"trace=openat", "trace=%process", "trace=execve,exit_group,wait4"} {
+		want, got := traceBoth(t, stracePath, []string{"-f", "--seccomp-bpf", "-e", expr}, forkingWorkload)
+		if pct, missing, extra := identical(want, got); pct < 95 || len(want) < 5 {
+			t.Errorf("--seccomp-bpf -e %s: %.1f%% of %d lines identical to strace's\nstrace only: %q\nforensics only: %q", expr, pct, len(want), missing, extra)
+		}
+	}
+}
+
+// TestTraceClassesMatchStrace: for each class of -e trace=%CLASS, over a few commands of the
+// corpus, forensics prints the calls strace prints: the same names as often, and the lines
+// identical after normalisation (as the corpus test counts them).
+func TestTraceClassesMatchStrace(t *testing.T) {
+	stracePath, err := exec.LookPath("strace")
+	if err != nil {
+		skipf(t, "strace is not installed (.ci/deps installs it): %v", err)
+	}
+	scripts := []string{forkingWorkload, "ls -l /etc/hostname /etc/ssl", "echo hello | tr a-z A-Z", "stat /etc/hostname"}
+	callName := regexp.MustCompile(`^([a-z0-9_]+)\(`)
+	names := func(lines []string) map[string]int {
+		m := map[string]int{}
+		for _, l := range lines {
+			if c := callName.FindStringSubmatch(l); c != nil {
+				m[c[1]]++
+			}
+		}
+		return m
+	}
+	for _, class := range []string{"%file", "%process", "%network", "%signal", "%ipc", "%desc", "%memory", "%creds", "%clock", "%stat", "%lstat", "%fstat", "%%stat", "%statfs", "%%statfs", "%pure", "!%desc"} {
+		for _, script := range scripts {
+			want, got := traceBoth(t, stracePath, []string{"-f", "-e", "trace=" + class}, script)
+			wn, gn := names(want), names(got)
+			for n, c := range wn {
+				if gn[n] != c {
+					t.Errorf("-e trace=%s, %q: %s %d times, strace %d", class, script, n, gn[n], c)
+				}
+			}
+			for n, c := range gn {
+				if _, ok := wn[n]; !ok {
+					t.Errorf("-e trace=%s, %q: %s %d times, strace never", class, script, n, c)
+				}
+			}
+			if pct, _, _ := identical(want, got); pct < 95 {
+				t.Errorf("-e trace=%s, %q: %.1f%% of lines identical to strace's", class, script, pct)
+			}
+		}
 	}
 }
 
@@ -452,6 +540,8 @@ func BenchmarkTraceOverhead(b *testing.B) {
 		{"forensics-c", []string{binPath, "trace", "-f", "-c", "-o", "/dev/null", "--"}},
 		{"strace-trace", []string{stracePath, "-f", "-o", "/dev/null", "--"}},
 		{"forensics-trace", []string{binPath, "trace", "-f", "-o", "/dev/null", "--"}},
+		{"strace-seccomp", []string{stracePath, "-f", "--seccomp-bpf", "-e", "trace=openat", "-o", "/dev/null", "--"}},
+		{"forensics-seccomp", []string{binPath, "trace", "-f", "--seccomp-bpf", "-e", "trace=openat", "-o", "/dev/null", "--"}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			argv := append(append([]string(nil), bc.pre...), workload...)
