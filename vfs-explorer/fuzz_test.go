@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"kernel-foundations/vfs-explorer/internal/workload"
 )
 
 // bpfPrintfComm is bpftrace's "%-16s" of a task's comm: C's printf pads by bytes, and a comm
@@ -143,14 +145,27 @@ func utf8Valid(ss ...string) bool {
 
 // FuzzBpftraceJSON gives parseBpftraceJSON arbitrary streams. It must never panic; a stream it
 // accepts must have no newline inside a line, each map's last printing as its value, and must
-// come back the same when its maps and histograms are printed again and parsed.
+// come back the same when its maps and histograms are printed again and parsed. check's
+// figures, of every recipe in both families, must never panic on it either.
 func FuzzBpftraceJSON(f *testing.F) {
-	for _, name := range []string{"vfsstat", "opensnoop", "filetop", "rwlat"} {
+	for _, name := range []string{"vfsstat", "opensnoop", "filetop", "rwlat", "filelife", "writeback"} {
 		b, err := os.ReadFile("testdata/check/" + name + ".json")
 		if err != nil {
 			f.Fatal(err)
 		}
 		f.Add(b)
+	}
+	b, err := os.ReadFile("testdata/check/filetop.workload.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	var w workload.Counts
+	if err := json.Unmarshal(b, &w); err != nil {
+		f.Fatal(err)
+	}
+	rs, err := recipes(Tracepoint)
+	if err != nil {
+		f.Fatal(err)
 	}
 	f.Add([]byte(`{"type": "map", "data": {"@a": 1}}` + "\n" + `{"type": "hist", "data": {"@h": [{"min": 0, "max": 1, "count": 2}]}}`))
 	f.Add([]byte(`{"type": "printf", "data": "a\nb\n\nc"}`))
@@ -170,6 +185,11 @@ func FuzzBpftraceJSON(f *testing.F) {
 		for name, prints := range o.Prints {
 			if len(prints) == 0 || !reflect.DeepEqual(prints[len(prints)-1], o.Maps[name]) {
 				t.Fatalf("%s: last printing %+v, value %+v", name, prints, o.Maps[name])
+			}
+		}
+		for _, r := range rs {
+			for _, fam := range []Family{Tracepoint, Kprobe} {
+				figuresFor(r.Name, fam, o, w)
 			}
 		}
 		var again bytes.Buffer

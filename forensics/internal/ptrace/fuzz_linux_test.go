@@ -58,6 +58,13 @@ func unquote(t *testing.T, q string) ([]byte, bool) {
 			out = append(out, '\v')
 		case '"', '\\':
 			out = append(out, c)
+		case 'x':
+			v, err := strconv.ParseUint(q[i+1:min(i+3, len(q))], 16, 8)
+			if err != nil || i+3 > len(q) {
+				t.Fatalf("%q: bad hex escape at %d", q, i)
+			}
+			out = append(out, byte(v))
+			i += 2
 		default:
 			j := i
 			for j < len(q) && j < i+3 && q[j] >= '0' && q[j] <= '7' {
@@ -80,7 +87,8 @@ func unquote(t *testing.T, q string) ([]byte, bool) {
 // back, as a C string literal, to the bytes it was given. readString must return what the
 // memory holds up to the NUL or the limit, and never ask for more than one byte past the limit
 // (strace's look-ahead for the NUL) nor read
-// across a page boundary in one call.
+// across a page boundary in one call; readBuf must make one read of at most its limit and print
+// exactly what the memory holds there.
 func FuzzDecode(f *testing.F) {
 	f.Add(uint16(3), uint64(0xffffff9c), uint64(0), uint64(0x80000), uint64(0o644), uint64(0), uint64(0), uint8(2), []byte("/etc/hostname\x00"), uint16(0), uint16(4096))
 	f.Add(uint16(100), uint64(1), uint64(0), uint64(100), uint64(0), uint64(0), uint64(0), uint8(2), []byte("hello\n\x01\x02\xff\"\\"), uint16(3), uint16(32))
@@ -113,10 +121,12 @@ func FuzzDecode(f *testing.F) {
 		}
 
 		for _, trunc := range []bool{false, true} {
-			q := quote(b, trunc, 0)
-			back, gotTrunc := unquote(t, q)
-			if !bytes.Equal(back, b) || gotTrunc != trunc {
-				t.Fatalf("quote(%q, %v) = %s, reads back as %q, %v", b, trunc, q, back, gotTrunc)
+			for hex := range 3 { // -x: 0 none, 1 non-ASCII strings in hex, 2 (-xx) all
+				q := quote(b, trunc, hex)
+				back, gotTrunc := unquote(t, q)
+				if !bytes.Equal(back, b) || gotTrunc != trunc {
+					t.Fatalf("quote(%q, %v, %d) = %s, reads back as %q, %v", b, trunc, hex, q, back, gotTrunc)
+				}
 			}
 		}
 
@@ -146,6 +156,24 @@ func FuzzDecode(f *testing.F) {
 			if r[1] > 0 && r[0]/4096 != (r[0]+r[1]-1)/4096 {
 				t.Fatalf("readString(%#x, %d): read %d bytes at %#x, across a page boundary", addr, limit, r[1], r[0])
 			}
+		}
+
+		// readBuf: one read of at most its limit, printing exactly what the buffer has there.
+		n := a5 % 100
+		m.reads = nil
+		got = readBuf(m.read, addr, n, 32, 0)
+		l := min(n, 32)
+		have := min(l, uint64(len(s)))
+		if len(s) == 0 && l > 0 {
+			want = hexPtr(addr)
+		} else {
+			want = quote(s[:have], n > have, 0)
+		}
+		if got != want {
+			t.Fatalf("readBuf(%#x, %d, 32) over %q at %#x = %s, want %s", addr, n, b, m.base, got, want)
+		}
+		if len(m.reads) != 1 || m.reads[0] != [2]uint64{addr, l} {
+			t.Fatalf("readBuf(%#x, %d, 32) read %v, want %d bytes at %#x", addr, n, m.reads, l, addr)
 		}
 	})
 }
