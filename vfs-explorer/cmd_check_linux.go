@@ -29,6 +29,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	verbose := fs.Bool("v", false, "also print each recipe's raw bpftrace output")
 	delay := fs.Duration("delay", workload.Default("").Delay, "workload unlink `delay` (longer spreads the measured phase over more time)")
 	family := fs.String("family", "auto", "recipe `family`: auto (what run would load), tracepoint or kprobe")
+	record := fs.String("record", "", "also write each recipe's bpftrace output and workload report into `DIR` (NAME.json, NAME.workload.json: what testdata/check holds)")
 	base := fs.String("dir", "", "`directory` the workload's directories are made in, on ext4 (default: /var/tmp, else $TMPDIR or /tmp, whichever is ext4)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -85,7 +86,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprintf(stderr, "check: %s/%s (%s)\n", r.Family, r.Name, why)
 		t0 := time.Now()
-		figs, raw, err := checkRecipe(ctx, bin, self, r, *base, *delay)
+		figs, raw, err := checkRecipe(ctx, bin, self, r, *base, *delay, *record)
 		if err != nil {
 			figs = append(figs, figure{Recipe: r.Name, Name: "run", Want: "bpftrace and the workload succeed", Got: err.Error()})
 		}
@@ -114,7 +115,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // checkRecipe runs recipe r around one workload and returns its figures and bpftrace's raw
 // output (for -v and for failures).
-func checkRecipe(ctx context.Context, bin, self string, r Recipe, base string, delay time.Duration) ([]figure, []byte, error) {
+func checkRecipe(ctx context.Context, bin, self string, r Recipe, base string, delay time.Duration, record string) ([]figure, []byte, error) {
 	dir, err := os.MkdirTemp(base, "vfs-explorer-check-")
 	if err != nil {
 		return nil, nil, err
@@ -146,6 +147,17 @@ func checkRecipe(ctx context.Context, bin, self string, r Recipe, base string, d
 	}
 	var got workload.Counts
 	lines := bytes.Split(bytes.TrimSpace(wout.Bytes()), []byte("\n"))
+	if record != "" {
+		if err := os.MkdirAll(record, 0o755); err != nil {
+			return figs, raw, err
+		}
+		if err := os.WriteFile(filepath.Join(record, r.Name+".json"), jsonOut, 0o644); err != nil {
+			return figs, raw, err
+		}
+		if err := os.WriteFile(filepath.Join(record, r.Name+".workload.json"), append(lines[len(lines)-1], '\n'), 0o644); err != nil {
+			return figs, raw, err
+		}
+	}
 	if err := json.Unmarshal(lines[len(lines)-1], &got); err != nil {
 		return figs, raw, fmt.Errorf("workload report: %w: %q %s", err, wout.Bytes(), strings.TrimSpace(berr.String()))
 	}

@@ -42,6 +42,11 @@ func cmdVM(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stderr, vmUsage)
 		err = fmt.Errorf("vm: unknown subcommand %q (want run or check)", args[0])
 	}
+	if err != nil && ctx.Err() != nil {
+		// SIGTERM or Ctrl-C, whatever step it interrupted (an image build, a boot): QEMU and
+		// the build's commands are gone; leave as a process killed by that signal would.
+		return statusError{fmt.Errorf("vm %s: interrupted; qemu and any build step killed", args[0]), 128 + int(interruptSignal(ctx))}
+	}
 	var exit exitError
 	var coded statusError
 	if err != nil && !errors.As(err, &exit) && !errors.As(err, &coded) && !errors.Is(err, flag.ErrHelp) {
@@ -136,10 +141,6 @@ func cmdVMRun(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		BootTimeout: v.bootTimeout, Timeout: v.timeout, Icount: v.icount, Memory: v.memory,
 		Stdout: stdout, Log: stderr, Console: *console})
 	if err != nil {
-		if ctx.Err() != nil {
-			// SIGTERM or Ctrl-C: QEMU is gone; leave as a process killed by it would.
-			return statusError{fmt.Errorf("vm run: interrupted; qemu killed"), 128 + int(interruptSignal(ctx))}
-		}
 		return fmt.Errorf("vm run: %w", err)
 	}
 	fmt.Fprintf(stderr, "vm: %s: payload started %v after qemu, guest off after %v; exit status %d\n",
@@ -229,7 +230,7 @@ func cmdVMCheck(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	wg.Wait()
 	if ctx.Err() != nil {
-		return statusError{errors.New("vm check: interrupted; qemu killed"), 128 + int(interruptSignal(ctx))}
+		return ctx.Err()
 	}
 	failed := false
 	var errs []error
