@@ -81,6 +81,7 @@ const (
 	kLenOut    // socklen_t *: [N]
 	kGroups    // gid_t[] written, count in the previous argument
 	kIntOut    // int * written: [N]
+	kCPUSet    // cpu_set_t * written, as many bytes as the call returned: [0 1]
 )
 
 // specs gives the argument kinds of the calls decoded by name. A call not listed prints its
@@ -134,7 +135,7 @@ var specs = map[string][]kind{
 	"getxattr": {kPath, kStr, kPtr, kUlong}, "lgetxattr": {kPath, kStr, kPtr, kUlong}, "fgetxattr": {kFd, kStr, kPtr, kUlong},
 	"listxattr": {kPath, kPtr, kUlong}, "llistxattr": {kPath, kPtr, kUlong}, "flistxattr": {kFd, kPtr, kUlong},
 	"copy_file_range": {kFd, kPtr, kFd, kPtr, kUlong, kHex}, "splice": {kFd, kPtr, kFd, kPtr, kUlong, kHex},
-	"utimensat": {kDirfd, kPath, kPtr, kAt}, "sched_getaffinity": {kInt, kUlong, kPtr}, "prctl": {kPrctl, kHex, kHex, kHex, kHex},
+	"utimensat": {kDirfd, kPath, kPtr, kAt}, "sched_getaffinity": {kInt, kUlong, kCPUSet}, "prctl": {},
 	"setitimer": {kInt, kPtr, kPtr}, "alarm": {kUlong}, "memfd_create": {kStr, kHex}, "fchdir_": {kFd},
 }
 
@@ -195,6 +196,9 @@ func (c *call) entryText() string {
 		return b.String()
 	case "ioctl":
 		b.WriteString(c.ioctl())
+		return b.String()
+	case "prctl":
+		b.WriteString(c.prctl())
 		return b.String()
 	case "rt_sigreturn":
 		// The mask to restore is the frame's uc.uc_sigmask: the kernel finds the frame at
@@ -284,6 +288,11 @@ func (c *call) arg(spec []kind, i int) (s string, skip bool) {
 		return c.fd(int32(a)), false
 	case kDirfd:
 		if int32(a) == unix.AT_FDCWD {
+			if o.DecodeFds > 0 {
+				if p, err := os.Readlink("/proc/" + strconv.Itoa(c.pid) + "/cwd"); err == nil {
+					return "AT_FDCWD<" + p + ">", false
+				}
+			}
 			return "AT_FDCWD", false
 		}
 		return c.fd(int32(a)), false
@@ -308,7 +317,7 @@ func (c *call) arg(spec []kind, i int) (s string, skip bool) {
 		}
 		return s, false
 	case kMode:
-		return "0" + strconv.FormatUint(a&0o7777, 8), false
+		return octal(a & 0o7777), false
 	case kSignal:
 		return signame.Strace(int(a)), false
 	case kProt:
@@ -330,10 +339,10 @@ func (c *call) arg(spec []kind, i int) (s string, skip bool) {
 	case kStatxMsk:
 		return statxMask(a), false
 	case kArgv:
-		return readArgv(c.mem, a, o.strLimit(), o.Hex), false
+		return readArgv(c.mem, a, o.strLimit(), o.Hex, o.Verbose), false
 	case kEnvp:
 		if o.Verbose {
-			return readArgv(c.mem, a, o.strLimit(), o.Hex), false
+			return readArgv(c.mem, a, o.strLimit(), o.Hex, o.Verbose), false
 		}
 		return hexPtr(a) + " /* " + strconv.Itoa(countPtrs(c.mem, a)) + " vars */", false
 	case kHow:
@@ -382,7 +391,7 @@ func (c *call) arg(spec []kind, i int) (s string, skip bool) {
 	case kSockaddr:
 		return readSockaddr(c.mem, a, int(next)), false
 	case kPollIn:
-		return readPoll(c.mem, a, next, false), false
+		return readPoll(c.mem, a, next, false, o.strLimit(), o.Verbose), false
 	}
 	// Written by the kernel: an address when the call failed (nothing was written).
 	if c.isErr && a != 0 {
@@ -448,6 +457,19 @@ func (c *call) arg(spec []kind, i int) (s string, skip bool) {
 			return hexPtr(a), false
 		}
 		return "[" + strconv.Itoa(int(int32(l))) + "]", false
+	case kCPUSet:
+		n := min(c.rval, 1024)
+		b := make([]byte, n)
+		if got, _ := c.mem(a, b); int64(got) != n {
+			return hexPtr(a), false
+		}
+		var cpus []string
+		for i := 0; i < 8*int(n); i++ {
+			if b[i/8]&(1<<(i%8)) != 0 {
+				cpus = append(cpus, strconv.Itoa(i))
+			}
+		}
+		return "[" + strings.Join(cpus, " ") + "]", false
 	case kGroups:
 		if a == 0 {
 			return "NULL", false
@@ -513,8 +535,10 @@ func (c *call) formatReturn() string {
 		return "0x" + strconv.FormatUint(uint64(rval), 16)
 	case returnsFd[c.name] && c.t.opts.DecodeFds > 0:
 		return c.fd(int32(rval))
+	case c.name == "umask":
+		return octal(uint64(rval))
 	case c.name == "poll" && rval > 0:
-		return strconv.FormatInt(rval, 10) + " (" + readPoll(c.mem, c.args[0], c.args[1], true) + ")"
+		return strconv.FormatInt(rval, 10) + " (" + readPoll(c.mem, c.args[0], c.args[1], true, c.t.opts.strLimit(), c.t.opts.Verbose) + ")"
 	case c.name == "poll" && rval == 0:
 		return "0 (Timeout)"
 	case c.name == "fcntl" && c.args[1] == unix.F_GETFD && rval > 0:
@@ -699,8 +723,9 @@ func readU32(mem memReader, addr uint64) (uint32, bool) {
 	return binary.LittleEndian.Uint32(b[:]), true
 }
 
-// readArgv prints a NULL-terminated array of strings: ["sh", "-c", "..."].
-func readArgv(mem memReader, addr uint64, max, hex int) string {
+// readArgv prints a NULL-terminated array of strings: ["sh", "-c", "..."]. Strings are cut at
+// max bytes, and, unless verbose (strace's abbreviation off), the array at max elements.
+func readArgv(mem memReader, addr uint64, max, hex int, verbose bool) string {
 	if addr == 0 {
 		return "NULL"
 	}
@@ -713,7 +738,7 @@ func readArgv(mem memReader, addr uint64, max, hex int) string {
 		if p == 0 {
 			break
 		}
-		if i == max {
+		if i == max && !verbose {
 			parts[len(parts)-1] += "..."
 			break
 		}
@@ -986,7 +1011,12 @@ func readStatx(mem memReader, addr uint64, verbose bool) string {
 	}
 	for i, n := range []string{"stx_atime", "stx_btime", "stx_ctime", "stx_mtime"} {
 		off := 64 + 16*i
-		f = append(f, n+"={tv_sec="+timeComment(int64(u64(off)), int64(u32(off+8)))+", tv_nsec="+strconv.FormatUint(u32(off+8), 10)+"}")
+		sec, nsec := int64(u64(off)), int64(u32(off+8))
+		ts := n + "={tv_sec=" + strconv.FormatInt(sec, 10) + ", tv_nsec=" + strconv.FormatInt(nsec, 10) + "}"
+		if sec != 0 || nsec != 0 {
+			ts += strings.TrimPrefix(timeComment(sec, nsec), strconv.FormatInt(sec, 10))
+		}
+		f = append(f, ts)
 	}
 	f = append(f, "stx_rdev_major="+strconv.FormatUint(u32(128), 10), "stx_rdev_minor="+strconv.FormatUint(u32(132), 10),
 		"stx_dev_major="+strconv.FormatUint(u32(136), 10), "stx_dev_minor="+strconv.FormatUint(u32(140), 10))
@@ -1129,8 +1159,9 @@ func ip6String(ip []byte) string {
 	return strings.Join(parts, ":")
 }
 
-// readPoll prints struct pollfd[n]: events at entry, the descriptors with revents at exit.
-func readPoll(mem memReader, addr, n uint64, revents bool) string {
+// readPoll prints struct pollfd[n]: events at entry, the descriptors with revents at exit; as
+// strace, at most max elements, then "...".
+func readPoll(mem memReader, addr, n uint64, revents bool, max int, verbose bool) string {
 	if addr == 0 {
 		return "NULL"
 	}
@@ -1146,6 +1177,10 @@ func readPoll(mem memReader, addr, n uint64, revents bool) string {
 		fd := int32(binary.LittleEndian.Uint32(b[8*i:]))
 		ev := uint64(binary.LittleEndian.Uint16(b[8*i+4:]))
 		rev := uint64(binary.LittleEndian.Uint16(b[8*i+6:]))
+		if len(parts) == max && !verbose {
+			parts = append(parts, "...")
+			break
+		}
 		if revents {
 			if rev != 0 {
 				parts = append(parts, "{fd="+strconv.Itoa(int(fd))+", revents="+bits(rev, pollBits, "0")+"}")
@@ -1264,6 +1299,42 @@ func (c *call) fcntl() string {
 		return s + ", " + strconv.Itoa(int(int32(a[2])))
 	}
 	return s + ", " + hexPtr(a[2])
+}
+
+// octal prints a mode as C's %#03o does, strace's format: 000, 022, 0644.
+func octal(v uint64) string {
+	s := "0" + strconv.FormatUint(v, 8)
+	if v == 0 {
+		s = "0"
+	}
+	for len(s) < 3 {
+		s = "0" + s
+	}
+	return s
+}
+
+// prctl prints the arguments each option uses; strace's five in hex for the rest.
+func (c *call) prctl() string {
+	a := c.args
+	opt := choice(a[0], prctlNames)
+	switch a[0] {
+	case unix.PR_CAPBSET_READ:
+		if a[1] < uint64(len(capNames)) {
+			return opt + ", " + capNames[a[1]]
+		}
+		return opt + ", " + hexNum(a[1]) + " /* CAP_??? */"
+	case unix.PR_SET_NAME:
+		return opt + ", " + readString(c.mem, a[1], 15, c.t.opts.Hex)
+	case unix.PR_GET_DUMPABLE, unix.PR_GET_NO_NEW_PRIVS, unix.PR_GET_CHILD_SUBREAPER:
+		return opt
+	case unix.PR_SET_PDEATHSIG:
+		return opt + ", " + signame.Strace(int(a[1]))
+	case unix.PR_SET_DUMPABLE, unix.PR_SET_CHILD_SUBREAPER:
+		return opt + ", " + strconv.FormatUint(a[1], 10)
+	case unix.PR_SET_NO_NEW_PRIVS:
+		return opt + ", " + strconv.FormatUint(a[1], 10) + ", " + strconv.FormatUint(a[2], 10) + ", " + strconv.FormatUint(a[3], 10) + ", " + strconv.FormatUint(a[4], 10)
+	}
+	return opt + ", " + hexNum(a[1]) + ", " + hexNum(a[2]) + ", " + hexNum(a[3]) + ", " + hexNum(a[4])
 }
 
 func (c *call) ioctl() string {
