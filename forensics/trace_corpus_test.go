@@ -217,3 +217,39 @@ func TestTraceCorpusMatchesStrace(t *testing.T) {
 		}
 	}
 }
+
+// corpusTable renders the corpus as the README shows it.
+func corpusTable(entries []corpusEntry) string {
+	var b strings.Builder
+	b.WriteString("| identical lines | floor | command (`sh -c`) |\n|---:|---:|---|\n")
+	for _, e := range entries {
+		fmt.Fprintf(&b, "| %.1f%% | %g%% | `%s` |\n", e.measured, e.floor, strings.ReplaceAll(e.cmd, "|", "\\|"))
+	}
+	return b.String()
+}
+
+// TestTraceCorpusTableCurrent: the README's per-command table is testdata/trace-corpus.txt's
+// figures (their one home), rendered; KF_CORPUS_WRITE=1 rewrites it from there.
+func TestTraceCorpusTableCurrent(t *testing.T) {
+	_, entries := readCorpus(t, filepath.Join("testdata", "trace-corpus.txt"))
+	const begin, end = "<!-- trace-corpus: generated from testdata/trace-corpus.txt by TestTraceCorpusTableCurrent -->\n", "<!-- trace-corpus end -->\n"
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(readme)
+	i, j := strings.Index(s, begin), strings.Index(s, end)
+	if i < 0 || j < i {
+		t.Fatalf("README.md lacks the %q ... %q block", begin, end)
+	}
+	want := corpusTable(entries)
+	if got := s[i+len(begin) : j]; got != want {
+		if os.Getenv("KF_CORPUS_WRITE") == "1" {
+			if err := os.WriteFile("README.md", []byte(s[:i+len(begin)]+want+s[j:]), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		t.Errorf("README.md's corpus table differs from testdata/trace-corpus.txt; run KF_CORPUS_WRITE=1 go test -run TestTraceCorpusTableCurrent .\n%s", want)
+	}
+}
