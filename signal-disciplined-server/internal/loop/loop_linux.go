@@ -31,6 +31,7 @@ type Loop struct {
 	nconn int
 	rbuf  []byte   // shared read buffer: a connection only keeps what it could not write at once
 	free  [][]byte // released connection buffers
+	ready []*conn  // connections left readable when their read budget ran out: served again before the loop waits
 	st    stats
 
 	now       time.Time
@@ -44,15 +45,20 @@ type Loop struct {
 	pauses      int // in the current episode, which a successful accept ends
 }
 
-// conn is one client.
+// conn is one client. Its socket is in the epoll set once, edge-triggered, for input, output and
+// the peer's FIN (connEvents); readable and writable are what the edges said and what the last
+// read or send found since.
 type conn struct {
 	fd             int
 	out            []byte // pending echo: out[off:], nil when there is none
 	off            int
-	events         uint32
+	readable       bool // input (or a FIN, an error) may be waiting: an edge came, no read has found the socket empty since
+	writable       bool // the socket may take more: false from a short send until the EPOLLOUT edge
+	queued         bool // in l.ready
+	rdhup          bool // EPOLLRDHUP came: the peer's FIN is queued behind whatever is left to read
 	rdEOF          bool // the peer shut down its write side (read returned 0)
 	lingering      bool // we shut down our write side and are reading to EOF
-	backpressured  bool // EPOLLIN dropped because out is full
+	backpressured  bool // not read because out is full
 	bulk           bool // the last read was at least -splice bytes: echo through the pipe
 	lastActive     time.Time
 	lingerDeadline time.Time
@@ -108,11 +114,10 @@ func (l *Loop) run() error {
 	cfg := &l.srv.cfg
 	l.now = time.Now()
 	l.lastTick = l.now
-	var lastEvent time.Time // no spin before the first event
+	spin := newSpinner(cfg.Spin)
 	for {
 		msec := l.timeout()
-		spinning := cfg.Spin > 0 && l.now.Sub(lastEvent) < cfg.Spin
-		if spinning {
+		if spin.poll() || len(l.ready) > 0 {
 			msec = 0
 		}
 		evs, err := l.ep.wait(cfg.Wait, msec)
@@ -121,13 +126,14 @@ func (l *Loop) run() error {
 		}
 		l.now = time.Now()
 		switch {
-		case len(evs) > 0:
-			lastEvent = l.now
-		case spinning:
-			// Nothing yet: let whatever shares this CPU (the peer we are waiting for, as often as
+		case len(evs) > 0 || len(l.ready) > 0:
+			spin.found(l.now)
+		case spin.empty(l.now):
+			// Spinning: let whatever shares this CPU (the peer we are waiting for, as often as
 			// not) run first. Without the yield, 1000 pipelined connections lost throughput.
 			unix.RawSyscall(unix.SYS_SCHED_YIELD, 0, 0, 0)
 		}
+		l.serveReady()
 		for i := range evs {
 			fd, ev := int(evs[i].Fd), evs[i].Events
 			switch {
@@ -330,8 +336,11 @@ func (l *Loop) resumeAccept() {
 func (l *Loop) addConn(fd int) {
 	// An echo is one small write per read: Nagle would hold it back waiting for an ACK.
 	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-	c := &conn{fd: fd, events: unix.EPOLLIN, lastActive: l.now}
-	if err := l.ep.add(fd, c.events); err != nil {
+	// Registered once: the loop never calls epoll_ctl for a connection again (backpressure is
+	// not reading, not a changed interest set). Added with input already waiting, the socket is
+	// reported at once (ep_insert polls it).
+	c := &conn{fd: fd, writable: true, lastActive: l.now}
+	if err := l.ep.add(fd, connEvents); err != nil {
 		l.srv.cfg.Log.Printf("loop %d: %v", l.id, err)
 		unix.Close(fd)
 		return
@@ -380,14 +389,36 @@ func (l *Loop) buffer() []byte {
 	return make([]byte, 0, l.srv.cfg.ConnBuf)
 }
 
+// connEvents is a connection's interest set. Edge-triggered: an event says something changed
+// (data or a FIN arrived, the send buffer drained after a short send), and the loop keeps the
+// state itself, so it reads a socket until it is empty and sends until it is full, and an idle
+// ready socket is not reported again on every wait (level-triggered epoll re-polls every socket
+// it returned, ep_send_events, fs/eventpoll.c). EPOLLRDHUP reports the peer's FIN as its own bit.
+const connEvents = unix.EPOLLIN | unix.EPOLLOUT | unix.EPOLLRDHUP | unix.EPOLLET
+
 // serve handles one readiness event of c.
 func (l *Loop) serve(c *conn, ev uint32) {
-	if ev&unix.EPOLLOUT != 0 && c.out != nil {
+	if ev&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
+		c.readable = true
+	}
+	if ev&unix.EPOLLRDHUP != 0 {
+		c.rdhup = true
+	}
+	if ev&(unix.EPOLLOUT|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
+		c.writable = true
+	}
+	l.progress(c)
+}
+
+// progress does what c's state allows: send pending echo, read (or, lingering, discard) what
+// waits, close it when both directions are done.
+func (l *Loop) progress(c *conn) {
+	if c.out != nil && c.writable {
 		if !l.flush(c) {
 			return
 		}
 	}
-	if ev&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
+	if c.readable && !c.rdEOF {
 		var ok bool
 		if c.lingering {
 			ok = l.discard(c)
@@ -401,12 +432,44 @@ func (l *Loop) serve(c *conn, ev uint32) {
 	l.update(c)
 }
 
-// read echoes what c sent, at most ReadBudget bytes this wakeup: level-triggered epoll reports
-// the rest on the next one, after every other ready connection had its turn. A connection whose
-// reads come in bulk (-splice) is echoed through the loop's pipe instead of rbuf.
+// serveReady gives the connections whose read budget ran out their next turn, after every other
+// ready connection had one: no edge will come for input that is already there.
+func (l *Loop) serveReady() {
+	if len(l.ready) == 0 {
+		return
+	}
+	batch := l.ready
+	l.ready = nil
+	for _, c := range batch {
+		c.queued = false
+		if c.fd >= 0 && l.conns[c.fd] == c {
+			l.progress(c)
+		}
+	}
+	if l.ready == nil {
+		l.ready = batch[:0] // reuse the array
+	}
+}
+
+// requeue puts c on the ready list: it stays readable after its budget ran out.
+func (l *Loop) requeue(c *conn) {
+	if !c.queued {
+		c.queued = true
+		l.ready = append(l.ready, c)
+	}
+}
+
+// read echoes what c sent, at most ReadBudget bytes this turn: a connection with more waiting
+// goes on the ready list, served again after every other ready connection had its turn. A
+// connection whose reads come in bulk (-splice) is echoed through the loop's pipe instead of
+// rbuf. It stops reading while out is full (backpressure) and goes on when flush empties it.
 func (l *Loop) read(c *conn) bool {
 	budget := l.srv.cfg.ReadBudget
-	for budget > 0 && !c.rdEOF {
+	for !c.rdEOF {
+		if budget <= 0 {
+			l.requeue(c)
+			return true
+		}
 		spliced := c.bulk && c.out == nil
 		var p []byte
 		var n int
@@ -421,7 +484,7 @@ func (l *Loop) read(c *conn) bool {
 			}
 			free := cap(c.out) - len(c.out)
 			if free == 0 {
-				return true // full: update drops EPOLLIN until EPOLLOUT drains it
+				return true // full: read again once flush has sent some (c.readable stays set)
 			}
 			p = c.out[len(c.out) : len(c.out)+min(free, budget)]
 			n, err = readRaw(c.fd, p)
@@ -432,6 +495,7 @@ func (l *Loop) read(c *conn) bool {
 		switch {
 		case err == nil:
 		case errors.Is(err, unix.EAGAIN):
+			c.readable = false // empty: the next edge says when more arrives
 			return true
 		case errors.Is(err, unix.EINTR):
 			continue
@@ -441,6 +505,7 @@ func (l *Loop) read(c *conn) bool {
 		}
 		if n == 0 {
 			c.rdEOF = true // half-close: flush what is pending, then close
+			c.readable = false
 			return true
 		}
 		budget -= n
@@ -468,8 +533,14 @@ func (l *Loop) read(c *conn) bool {
 				c.off = 0
 			}
 		}
-		if n < len(p) {
-			return true // a short read drained the socket: skip the read that would say EAGAIN
+		if n < len(p) && !c.rdhup {
+			// A short read took all the socket held: skip the read that would say EAGAIN.
+			// Input arriving after it raises a new edge (every arrival wakes the epoll set).
+			// Not after EPOLLRDHUP: the FIN came with the data, and no edge will follow it, so
+			// the next read must find it (read returns 0). Without this, a client that wrote
+			// 4 bytes and shut down waited forever for its EOF (TestHalfClose).
+			c.readable = false
+			return true
 		}
 	}
 	return true
@@ -508,6 +579,7 @@ func (l *Loop) echoPipe(c *conn, n int) bool {
 		l.st.spliced.Add(int64(m))
 	}
 	if w < n {
+		c.writable = false
 		c.out, c.off = l.buffer()[:n-w], 0
 		if err := l.fromPipe(c.out); err != nil {
 			l.srv.cfg.Log.Printf("loop %d: %v", l.id, err)
@@ -543,6 +615,7 @@ func (l *Loop) send(c *conn, p []byte) (int, error) {
 			continue
 		}
 		if errors.Is(err, unix.EAGAIN) {
+			c.writable = false // the EPOLLOUT edge comes when the send buffer drains
 			break
 		}
 		if err != nil {
@@ -554,7 +627,7 @@ func (l *Loop) send(c *conn, p []byte) (int, error) {
 	return w, nil
 }
 
-// flush sends pending echo after EPOLLOUT.
+// flush sends pending echo; a short send clears c.writable until the EPOLLOUT edge.
 func (l *Loop) flush(c *conn) bool {
 	w, err := l.send(c, c.out[c.off:])
 	if err != nil {
@@ -564,13 +637,19 @@ func (l *Loop) flush(c *conn) bool {
 	c.off += w
 	if c.off == len(c.out) {
 		l.release(c)
+	} else {
+		c.writable = false
 	}
 	return true
 }
 
 // discard reads and drops what a lingering connection still sends, until its FIN.
 func (l *Loop) discard(c *conn) bool {
-	for budget := l.srv.cfg.ReadBudget; budget > 0; {
+	for budget := l.srv.cfg.ReadBudget; ; {
+		if budget <= 0 {
+			l.requeue(c)
+			return true
+		}
 		n, err := readRaw(c.fd, l.rbuf)
 		switch {
 		case err == nil && n == 0:
@@ -580,6 +659,7 @@ func (l *Loop) discard(c *conn) bool {
 			budget -= n
 			l.st.bytesIn.Add(int64(n))
 		case errors.Is(err, unix.EAGAIN):
+			c.readable = false
 			return true
 		case errors.Is(err, unix.EINTR):
 		default:
@@ -587,10 +667,9 @@ func (l *Loop) discard(c *conn) bool {
 			return false
 		}
 	}
-	return true
 }
 
-// update sets c's epoll interest from its state, or closes it when it is done.
+// update closes c when it is done, and keeps the backpressure count.
 func (l *Loop) update(c *conn) {
 	if c.rdEOF && c.out == nil {
 		// Everything the peer sent has been echoed and it sent its FIN: closing now sends ours
@@ -598,14 +677,7 @@ func (l *Loop) update(c *conn) {
 		l.closeConn(c)
 		return
 	}
-	var want uint32
 	full := c.out != nil && len(c.out)-c.off >= cap(c.out)
-	if !c.rdEOF && !full {
-		want |= unix.EPOLLIN
-	}
-	if c.out != nil && !c.lingering {
-		want |= unix.EPOLLOUT
-	}
 	if full != c.backpressured {
 		c.backpressured = full
 		if full {
@@ -613,13 +685,6 @@ func (l *Loop) update(c *conn) {
 		} else {
 			l.st.backpressured.Add(-1)
 		}
-	}
-	if want != c.events {
-		if err := l.ep.mod(c.fd, want); err != nil {
-			l.fail(c, err)
-			return
-		}
-		c.events = want
 	}
 }
 
@@ -638,7 +703,7 @@ func (l *Loop) startLinger(c *conn) {
 	c.lingering = true
 	c.lingerDeadline = l.now.Add(l.srv.cfg.Linger)
 	l.lingering++
-	l.update(c)
+	l.progress(c)
 }
 
 func (l *Loop) fail(c *conn, err error) {
