@@ -32,7 +32,14 @@ type Loop struct {
 	rbuf  []byte   // shared read buffer: a connection only keeps what it could not write at once
 	free  [][]byte // released connection buffers
 	ready []*conn  // connections left readable when their read budget ran out: served again before the loop waits
-	st    stats
+
+	// Connections served in the current and the last activeWindow (spin.go): a loop spins only
+	// while it serves a few.
+	epoch      uint32
+	epochStart time.Time
+	activeNow  int
+	active     int
+	st         stats
 
 	now       time.Time
 	phase     int32
@@ -52,14 +59,15 @@ type conn struct {
 	fd             int
 	out            []byte // pending echo: out[off:], nil when there is none
 	off            int
-	readable       bool // input (or a FIN, an error) may be waiting: an edge came, no read has found the socket empty since
-	writable       bool // the socket may take more: false from a short send until the EPOLLOUT edge
-	queued         bool // in l.ready
-	rdhup          bool // EPOLLRDHUP came: the peer's FIN is queued behind whatever is left to read
-	rdEOF          bool // the peer shut down its write side (read returned 0)
-	lingering      bool // we shut down our write side and are reading to EOF
-	backpressured  bool // not read because out is full
-	bulk           bool // the last read was at least -splice bytes: echo through the pipe
+	readable       bool   // input (or a FIN, an error) may be waiting: an edge came, no read has found the socket empty since
+	writable       bool   // the socket may take more: false from a short send until the EPOLLOUT edge
+	queued         bool   // in l.ready
+	epoch          uint32 // the loop's epoch when c was last served
+	rdhup          bool   // EPOLLRDHUP came: the peer's FIN is queued behind whatever is left to read
+	rdEOF          bool   // the peer shut down its write side (read returned 0)
+	lingering      bool   // we shut down our write side and are reading to EOF
+	backpressured  bool   // not read because out is full
+	bulk           bool   // the last read was at least -splice bytes: echo through the pipe
 	lastActive     time.Time
 	lingerDeadline time.Time
 }
@@ -117,7 +125,8 @@ func (l *Loop) run() error {
 	spin := newSpinner(cfg.Spin)
 	for {
 		msec := l.timeout()
-		if spin.poll() || len(l.ready) > 0 {
+		few := max(l.active, l.activeNow) <= spinConns
+		if spin.poll(few) || len(l.ready) > 0 {
 			msec = 0
 		}
 		evs, err := l.ep.wait(cfg.Wait, msec)
@@ -125,19 +134,18 @@ func (l *Loop) run() error {
 			return err
 		}
 		l.now = time.Now()
-		switch {
-		case len(evs) > 0 || len(l.ready) > 0:
-			spin.found(l.now)
-		case spin.empty(l.now):
-			// Spinning: let whatever shares this CPU (the peer we are waiting for, as often as
-			// not) run first. Without the yield, 1000 pipelined connections lost throughput.
-			unix.RawSyscall(unix.SYS_SCHED_YIELD, 0, 0, 0)
+		if l.now.Sub(l.epochStart) >= activeWindow {
+			l.active, l.activeNow = l.activeNow, 0
+			l.epoch++
+			l.epochStart = l.now
 		}
+		work := len(l.ready) > 0 // clients' work: what the spin waits for (signals are not)
 		l.serveReady()
 		for i := range evs {
 			fd, ev := int(evs[i].Fd), evs[i].Events
 			switch {
 			case fd == l.lfd:
+				work = true
 				l.accept()
 			case fd == l.ctl:
 				var b [8]byte
@@ -147,8 +155,18 @@ func (l *Loop) run() error {
 			case l.br != nil && fd == l.br.Fd():
 				l.readBridge()
 			case fd < len(l.conns) && l.conns[fd] != nil:
+				work = true
 				l.serve(l.conns[fd], ev)
 			}
+		}
+		switch {
+		case work:
+			spin.found(l.now)
+		case len(evs) == 0 && spin.empty(l.now, few):
+			// Spinning: let whatever shares this CPU (the peer we are waiting for, as often as
+			// not) run first. Without the yield, 1000 pipelined connections lost throughput.
+			l.st.spinPolls.Add(1)
+			unix.RawSyscall(unix.SYS_SCHED_YIELD, 0, 0, 0)
 		}
 		if p := l.srv.phase.Load(); p != l.phase {
 			l.enter(p)
@@ -398,6 +416,10 @@ const connEvents = unix.EPOLLIN | unix.EPOLLOUT | unix.EPOLLRDHUP | unix.EPOLLET
 
 // serve handles one readiness event of c.
 func (l *Loop) serve(c *conn, ev uint32) {
+	if c.epoch != l.epoch {
+		c.epoch = l.epoch
+		l.activeNow++
+	}
 	if ev&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
 		c.readable = true
 	}

@@ -76,6 +76,7 @@ type Server struct {
 // stats are one loop's counters, read by loop 0 for SIGUSR1.
 type stats struct {
 	open, total, bytesIn, bytesOut, spliced, resets, backpressured, acceptPauses atomic.Int64
+	spinPolls                                                                    atomic.Int64 // empty polls while spinning (-spin)
 }
 
 // New checks cfg.
@@ -265,7 +266,7 @@ func (s *Server) stopAll(why string) {
 
 // Stats formats the SIGUSR1 line.
 func (s *Server) Stats() string {
-	var open, total, in, out, spliced, resets, bp, pauses int64
+	var open, total, in, out, spliced, resets, bp, pauses, spins int64
 	for _, l := range s.loops {
 		open += l.st.open.Load()
 		total += l.st.total.Load()
@@ -275,10 +276,11 @@ func (s *Server) Stats() string {
 		resets += l.st.resets.Load()
 		bp += l.st.backpressured.Load()
 		pauses += l.st.acceptPauses.Load()
+		spins += l.st.spinPolls.Load()
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "conns open=%d total=%d bytes in=%d out=%d spliced=%d resets=%d backpressured=%d accept_pauses=%d cut=%d signals",
-		open, total, in, out, spliced, resets, bp, pauses, s.cut.Load())
+	fmt.Fprintf(&b, "conns open=%d total=%d bytes in=%d out=%d spliced=%d resets=%d backpressured=%d accept_pauses=%d spin_polls=%d cut=%d signals",
+		open, total, in, out, spliced, resets, bp, pauses, spins, s.cut.Load())
 	for _, n := range []int{sig.SIGTERM, sig.SIGINT, sig.SIGHUP, sig.SIGQUIT, sig.SIGPIPE, sig.SIGUSR1, sig.SIGUSR2} {
 		fmt.Fprintf(&b, " %s=%d", strings.TrimPrefix(sig.Name(n), "SIG"), s.sigCounts[n].Load())
 	}
