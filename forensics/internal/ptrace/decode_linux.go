@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -62,6 +63,9 @@ const (
 	kUnlinkFl             // unlinkat flags: AT_REMOVEDIR
 	kTimerFl              // clock_nanosleep flags: TIMER_ABSTIME
 	kPrctl                // PR_*
+	kIovIn                // struct iovec[] to write, count in the next argument
+	kStackIn              // stack_t * (sigaltstack's new stack)
+	kIdtype               // waitid's P_*
 
 	kOut       // marker: the kinds below are decoded at exit
 	kBufOut    // bytes, as many as the call returned
@@ -82,6 +86,10 @@ const (
 	kGroups    // gid_t[] written, count in the previous argument
 	kIntOut    // int * written: [N]
 	kCPUSet    // cpu_set_t * written, as many bytes as the call returned: [0 1]
+	kIovOut    // struct iovec[] filled by the kernel (readv), count in the next argument
+	kStackOut  // stack_t * written (sigaltstack's old stack)
+	kSiginfo   // siginfo_t * written (waitid)
+	kStatfs    // struct statfs * written
 )
 
 // specs gives the argument kinds of the calls decoded by name. A call not listed prints its
@@ -93,7 +101,6 @@ var specs = map[string][]kind{
 	"close": {kFd}, "close_range": {kUlong, kUlong, kInt},
 	"stat": {kPath, kStat}, "lstat": {kPath, kStat}, "fstat": {kFd, kStat},
 	"newfstatat": {kDirfd, kPath, kStat, kAt}, "statx": {kDirfd, kPath, kStatxFl, kStatxMsk, kStatx},
-	"statfs": {kPath, kPtr}, "fstatfs": {kFd, kPtr},
 	"access": {kPath, kAccess}, "faccessat": {kDirfd, kPath, kAccess}, "faccessat2": {kDirfd, kPath, kAccess, kAt},
 	"execve": {kPath, kArgv, kEnvp}, "execveat": {kDirfd, kPath, kArgv, kEnvp, kAt},
 	"exit": {kInt}, "exit_group": {kInt},
@@ -130,7 +137,10 @@ var specs = map[string][]kind{
 	"getsockname": {kFd, kSockOut, kLenOut}, "getpeername": {kFd, kSockOut, kLenOut},
 	"sendto": {kFd, kBufIn, kUlong, kMsgFl, kSockaddr, kUlong}, "recvfrom": {kFd, kBufOut, kUlong, kMsgFl, kSockOut, kLenOut},
 	"shutdown": {kFd, kInt}, "socketpair": {kDomain, kSockType, kProto, kPipeFds},
-	"poll": {kPollIn, kUlong, kInt}, "epoll_create1": {kHex}, "eventfd2": {kUlong, kHex},
+	"poll": {kPollIn, kUlong, kInt}, "ppoll": {kPollIn, kUlong, kTimespec, kSigset, kUlong},
+	"writev": {kFd, kIovIn, kInt}, "readv": {kFd, kIovOut, kInt}, "pwritev": {kFd, kIovIn, kInt, kLong},
+	"preadv": {kFd, kIovOut, kInt, kLong}, "sigaltstack": {kStackIn, kStackOut},
+	"waitid": {kIdtype, kInt, kSiginfo, kWaitOpt, kPtr}, "statfs": {kPath, kStatfs}, "fstatfs": {kFd, kStatfs}, "epoll_create1": {kHex}, "eventfd2": {kUlong, kHex},
 	"sendfile": {kFd, kFd, kPtr, kUlong},
 	"getxattr": {kPath, kStr, kPtr, kUlong}, "lgetxattr": {kPath, kStr, kPtr, kUlong}, "fgetxattr": {kFd, kStr, kPtr, kUlong},
 	"listxattr": {kPath, kPtr, kUlong}, "llistxattr": {kPath, kPtr, kUlong}, "flistxattr": {kFd, kPtr, kUlong},
@@ -392,6 +402,12 @@ func (c *call) arg(spec []kind, i int) (s string, skip bool) {
 		return readSockaddr(c.mem, a, int(next)), false
 	case kPollIn:
 		return readPoll(c.mem, a, next, false, o.strLimit(), o.Verbose), false
+	case kIovIn:
+		return c.readIov(a, next, -1), false
+	case kStackIn:
+		return readStack(c.mem, a), false
+	case kIdtype:
+		return choice(a, idtypeNames), false
 	}
 	// Written by the kernel: an address when the call failed (nothing was written).
 	if c.isErr && a != 0 {
@@ -457,6 +473,26 @@ func (c *call) arg(spec []kind, i int) (s string, skip bool) {
 			return hexPtr(a), false
 		}
 		return "[" + strconv.Itoa(int(int32(l))) + "]", false
+	case kIovOut:
+		return c.readIov(a, next, c.rval), false
+	case kStackOut:
+		return readStack(c.mem, a), false
+	case kSiginfo:
+		if a == 0 {
+			return "NULL", false
+		}
+		var si unix.Siginfo
+		b := (*[128]byte)(unsafe.Pointer(&si))
+		if n, _ := c.mem(a, b[:]); n != 128 {
+			return hexPtr(a), false
+		}
+		if si.Signo == 0 {
+			return "{}", false // WNOHANG and no child changed state
+		}
+		s := formatSiginfo(unix.Signal(si.Signo), &si)
+		return s[strings.IndexByte(s, '{'):], false
+	case kStatfs:
+		return readStatfs(c.mem, a), false
 	case kCPUSet:
 		n := min(c.rval, 1024)
 		b := make([]byte, n)
@@ -537,9 +573,13 @@ func (c *call) formatReturn() string {
 		return c.fd(int32(rval))
 	case c.name == "umask":
 		return octal(uint64(rval))
-	case c.name == "poll" && rval > 0:
-		return strconv.FormatInt(rval, 10) + " (" + readPoll(c.mem, c.args[0], c.args[1], true, c.t.opts.strLimit(), c.t.opts.Verbose) + ")"
-	case c.name == "poll" && rval == 0:
+	case (c.name == "poll" || c.name == "ppoll") && rval > 0:
+		s := strconv.FormatInt(rval, 10) + " (" + readPoll(c.mem, c.args[0], c.args[1], true, c.t.opts.strLimit(), c.t.opts.Verbose)
+		if c.name == "ppoll" && c.args[2] != 0 {
+			s += ", left " + readTimespec(c.mem, c.args[2])
+		}
+		return s + ")"
+	case (c.name == "poll" || c.name == "ppoll") && rval == 0:
 		return "0 (Timeout)"
 	case c.name == "fcntl" && c.args[1] == unix.F_GETFD && rval > 0:
 		return "0x" + strconv.FormatInt(rval, 16) + " (flags " + bits(uint64(rval), []bitName{{unix.FD_CLOEXEC, "FD_CLOEXEC"}}, "0") + ")"
@@ -1501,4 +1541,66 @@ func (c *call) touches(paths []string) bool {
 		}
 	}
 	return false
+}
+
+// readIov prints struct iovec[n]: each buffer's bytes, at most -s of each; for a read (total >= 0)
+// only the total bytes the kernel filled, spread over the buffers in order.
+func (c *call) readIov(addr, n uint64, total int64) string {
+	if addr == 0 {
+		return "NULL"
+	}
+	if n > 1024 {
+		return hexPtr(addr)
+	}
+	b := make([]byte, 16*n)
+	if got, _ := c.mem(addr, b); got != len(b) {
+		return hexPtr(addr)
+	}
+	o := &c.t.opts
+	var parts []string
+	for i := 0; i < int(n); i++ {
+		if len(parts) == o.strLimit() && !o.Verbose {
+			parts = append(parts, "...")
+			break
+		}
+		base, l := binary.LittleEndian.Uint64(b[16*i:]), binary.LittleEndian.Uint64(b[16*i+8:])
+		show := l
+		if total >= 0 {
+			show = min(l, uint64(total))
+			total -= int64(show)
+		}
+		parts = append(parts, "{iov_base="+readBuf(c.mem, base, show, o.strLimit(), o.Hex)+", iov_len="+strconv.FormatUint(l, 10)+"}")
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// readStack prints a stack_t: {ss_sp=..., ss_flags=..., ss_size=...}.
+func readStack(mem memReader, addr uint64) string {
+	if addr == 0 {
+		return "NULL"
+	}
+	var b [24]byte
+	if n, _ := mem(addr, b[:]); n != 24 {
+		return hexPtr(addr)
+	}
+	flags := uint64(binary.LittleEndian.Uint32(b[8:]))
+	return "{ss_sp=" + hexPtr(binary.LittleEndian.Uint64(b[:])) + ", ss_flags=" + bits(flags, ssBits, "0") +
+		", ss_size=" + strconv.FormatUint(binary.LittleEndian.Uint64(b[16:]), 10) + "}"
+}
+
+// readStatfs prints struct statfs (x86-64).
+func readStatfs(mem memReader, addr uint64) string {
+	if addr == 0 {
+		return "NULL"
+	}
+	var b [120]byte
+	if n, _ := mem(addr, b[:]); n != 120 {
+		return hexPtr(addr)
+	}
+	u := func(off int) uint64 { return binary.LittleEndian.Uint64(b[off:]) }
+	d := func(off int) string { return strconv.FormatUint(u(off), 10) }
+	return "{f_type=" + choiceHex(u(0), fsMagicNames) + ", f_bsize=" + d(8) + ", f_blocks=" + d(16) + ", f_bfree=" + d(24) +
+		", f_bavail=" + d(32) + ", f_files=" + d(40) + ", f_ffree=" + d(48) +
+		", f_fsid={val=[" + hexNum(uint64(binary.LittleEndian.Uint32(b[56:]))) + ", " + hexNum(uint64(binary.LittleEndian.Uint32(b[60:]))) + "]}" +
+		", f_namelen=" + d(64) + ", f_frsize=" + d(72) + ", f_flags=" + bits(u(80), statfsFlagBits, "0") + "}"
 }

@@ -167,3 +167,24 @@ var capNames = []string{
 	"CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
 	"CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
 }
+
+// ssBits: asm-generic/signal-defs.h's SS_* (x/sys exports none).
+var ssBits = []bitName{{1, "SS_ONSTACK"}, {2, "SS_DISABLE"}, {1 << 31, "SS_AUTODISARM"}}
+
+var idtypeNames = map[uint64]string{unix.P_ALL: "P_ALL", unix.P_PID: "P_PID", unix.P_PGID: "P_PGID", unix.P_PIDFD: "P_PIDFD"}
+
+// fsMagicNames: strace's names for the common file systems' magic numbers (ext2, ext3 and ext4
+// share one, which strace calls EXT2_SUPER_MAGIC).
+var fsMagicNames = map[uint64]string{
+	unix.EXT4_SUPER_MAGIC: "EXT2_SUPER_MAGIC", unix.TMPFS_MAGIC: "TMPFS_MAGIC", unix.PROC_SUPER_MAGIC: "PROC_SUPER_MAGIC",
+	unix.SYSFS_MAGIC: "SYSFS_MAGIC", unix.BTRFS_SUPER_MAGIC: "BTRFS_SUPER_MAGIC", unix.XFS_SUPER_MAGIC: "XFS_SUPER_MAGIC",
+	unix.OVERLAYFS_SUPER_MAGIC: "OVERLAYFS_SUPER_MAGIC", unix.CGROUP2_SUPER_MAGIC: "CGROUP2_SUPER_MAGIC",
+	unix.DEVPTS_SUPER_MAGIC: "DEVPTS_SUPER_MAGIC", unix.NFS_SUPER_MAGIC: "NFS_SUPER_MAGIC", unix.SQUASHFS_MAGIC: "SQUASHFS_MAGIC",
+}
+
+// statfsFlagBits: ST_VALID (0x20) is the kernel's "f_flags is filled in" bit, absent from x/sys.
+var statfsFlagBits = []bitName{
+	{0x20, "ST_VALID"}, {unix.ST_RDONLY, "ST_RDONLY"}, {unix.ST_NOSUID, "ST_NOSUID"}, {unix.ST_NODEV, "ST_NODEV"},
+	{unix.ST_NOEXEC, "ST_NOEXEC"}, {unix.ST_SYNCHRONOUS, "ST_SYNCHRONOUS"}, {unix.ST_MANDLOCK, "ST_MANDLOCK"},
+	{unix.ST_NOATIME, "ST_NOATIME"}, {unix.ST_NODIRATIME, "ST_NODIRATIME"}, {unix.ST_RELATIME, "ST_RELATIME"},
+}
