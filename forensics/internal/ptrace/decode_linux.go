@@ -1359,8 +1359,8 @@ func (c *call) prctl() string {
 	opt := choice(a[0], prctlNames)
 	switch a[0] {
 	case unix.PR_CAPBSET_READ:
-		if a[1] < uint64(len(capNames)) {
-			return opt + ", " + capNames[a[1]]
+		if n, ok := capNames[a[1]]; ok {
+			return opt + ", " + n
 		}
 		return opt + ", " + hexNum(a[1]) + " /* CAP_??? */"
 	case unix.PR_SET_NAME:
@@ -1381,6 +1381,9 @@ func (c *call) ioctl() string {
 	a := c.args
 	s := c.fd(int32(a[0])) + ", "
 	n, ok := ioctlNames[a[1]]
+	if a[1] == unix.FICLONE {
+		n, ok = ficloneName, true
+	}
 	if !ok {
 		return s + hexNum(a[1]) + ", " + hexNum(a[2])
 	}
