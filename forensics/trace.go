@@ -360,6 +360,9 @@ func runTrace(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	signal.Notify(sigs, unix.SIGINT, unix.SIGQUIT, unix.SIGTERM, unix.SIGHUP)
 	defer signal.Stop(sigs)
 
+	if c.seccomp && len(pids) != 0 {
+		fmt.Fprintln(stderr, "trace: --seccomp-bpf is not enabled: it applies to a command started by trace, not to -p")
+	}
 	opts := c.opts
 	opts.Out, opts.Log = out, stderr
 	opts.Helper = []string{"/proc/self/exe", traceExecCommand}
