@@ -53,12 +53,12 @@ os.execv(sys.argv[1],[\"cat\"])' \"\$CAT\" > \"$work/out\""
 	fi
 }
 
-(cd "$work" && go generate ./internal/seccomp && CGO_ENABLED=0 go build -o full . )
+(cd "$work" && go generate ./internal/seccomp >/dev/null && CGO_ENABLED=0 go build -o full . )
 base=$(workloads "$work/full")
 echo "full policy: killed in [${base# }] (want none)"
 grep -nE '^[a-z_0-9]+' seccomp.policy | while IFS=: read -r line rule; do
 	sed "${line}d" seccomp.policy > "$work/seccomp.policy"
-	(cd "$work" && go generate ./internal/seccomp && CGO_ENABLED=0 go build -o variant . )
+	(cd "$work" && go generate ./internal/seccomp >/dev/null && CGO_ENABLED=0 go build -o variant . )
 	killed=$(workloads "$work/variant")
 	printf '%-48s killed in:%s\n' "$(echo "${rule%%#*}" | xargs)" "${killed:- (none)}"
 done
