@@ -5,46 +5,60 @@ import "time"
 // spinner decides when a loop busy-polls (-spin) instead of sleeping in epoll_pwait, and for how
 // long. It spins only across an idle gap: once a wait found nothing ready after the loop had work,
 // and only until a poll finds work again (the loop then serves it without having slept, and the
-// next gap starts a new spin). A loop that is never idle never spins. The window follows the gaps
-// it measures: a spin that runs out (the gap was longer) halves it, down to nothing; a spin that
-// covers its gap doubles it, and a sleep that a short gap ended (one a spin of twice its length
-// would have covered) widens it to twice that gap, both up to -spin. So a client that pauses between requests, longer than the window, stops costing the
-// server a spin per request, and one that answers within microseconds keeps the loop awake.
+// next gap starts a new spin). A loop that is never idle never spins.
+//
+// How long depends on how many connections the loop serves. With a few (at most spinConns in
+// the last activeWindow), a gap is a client's round trip and the wakeup a spin saves is most of
+// the latency: the window is the latency window, up to -spin. With many, the loop serves a batch
+// per wakeup anyway, and a spin is worth only the CPU it saves: it is capped at manySpin, about
+// what sleeping and being woken cost the loop's CPU, so that a spin never costs more than the
+// sleep it tries to avoid (spin-then-block, at most twice the better of the two). Spinning up to
+// 100 us across every gap at 1000 connections cost 30% more server CPU per message (the issue's
+// table, README.md "Benchmarks").
+//
+// The window follows the gaps it measures: a spin that runs out (the gap was longer) halves it,
+// down to nothing; a spin that covers its gap doubles it, and a sleep that a short gap ended (one
+// a spin of twice its length would have covered) widens it to twice that gap, both up to -spin.
+// So a client that pauses between requests, longer than the window, stops costing the server a
+// spin per request, and one that answers within microseconds keeps the loop awake.
 type spinner struct {
 	max time.Duration // -spin; 0: never spin
 	win time.Duration // the current window, 0..max
 
-	idle     bool      // a wait found nothing ready since the loop last had work
-	since    time.Time // when the idle gap began
-	spinning bool      // in the gap and within the window: poll, do not sleep
+	idle     bool          // a wait found nothing ready since the loop last had work
+	since    time.Time     // when the idle gap began
+	cur      time.Duration // the window of this gap: win, or at most manySpin with many connections
+	spinning bool          // in the gap and within the window: poll, do not sleep
 }
 
-// minSpin: a window that halves below this is closed; shorter spins cost more polls than the
-// wakeup they could save.
-const minSpin = 2 * time.Microsecond
+const (
+	// minSpin: a window that halves below this is closed; shorter spins cost more polls than
+	// the wakeup they could save.
+	minSpin = 2 * time.Microsecond
+	// spinConns and activeWindow: a loop that served more connections than this in the last
+	// window spins at most manySpin.
+	spinConns    = 8
+	activeWindow = 10 * time.Millisecond
+	// manySpin: roughly the loop's CPU cost of one sleep and wakeup on the course VM (a context
+	// switch each way, the hypervisor's halt and interrupt).
+	manySpin = 10 * time.Microsecond
+)
 
 // newSpinner starts idle: no spin before the first event.
 func newSpinner(max time.Duration) spinner { return spinner{max: max, win: max, idle: true} }
 
-// spinConns: a loop spins only while it served at most this many connections in the last
-// activeWindow. A spin saves one wakeup per gap and costs the gap in CPU: with one or a few
-// clients a gap is a round trip, and the wakeup it saves is most of the latency; with many, the
-// loop serves a batch per wakeup anyway, and spinning across every gap between batches cost 30%
-// more server CPU per message at 1000 connections (the table, README.md "Benchmarks").
-const (
-	spinConns    = 8
-	activeWindow = 10 * time.Millisecond
-)
+// window is the spin a gap gets now. few: the loop serves at most spinConns connections.
+func (s *spinner) window(few bool) time.Duration {
+	if few {
+		return s.win
+	}
+	return min(s.win, manySpin)
+}
 
 // poll says whether the next wait must not sleep: the loop has just had work (the wait tells
-// whether a gap begins) or is spinning across one. few: the loop serves at most spinConns
-// connections.
+// whether a gap begins) or is spinning across one.
 func (s *spinner) poll(few bool) bool {
-	if !few {
-		s.spinning = false
-		return false
-	}
-	return s.spinning || !s.idle && s.win >= minSpin
+	return s.spinning || !s.idle && s.window(few) >= minSpin
 }
 
 // found records a wait that returned work at now.
@@ -66,18 +80,18 @@ func (s *spinner) found(now time.Time) {
 }
 
 // empty records a wait that found nothing ready at now. It says whether the loop should yield
-// the CPU before it polls again (it is spinning). few: as for poll.
+// the CPU and poll again (it is spinning). few: as for poll.
 func (s *spinner) empty(now time.Time, few bool) bool {
 	if !s.idle {
 		// The gap begins: spin across it if the window is open.
-		s.idle, s.since = true, now
-		s.spinning = few && s.win >= minSpin
+		s.idle, s.since, s.cur = true, now, s.window(few)
+		s.spinning = s.cur >= minSpin
 		return s.spinning
 	}
-	if s.spinning && now.Sub(s.since) >= s.win {
+	if s.spinning && now.Sub(s.since) >= s.cur {
 		// The gap outlasted the window: sleep, and try half as long next time.
 		s.spinning = false
-		if s.win /= 2; s.win < minSpin {
+		if s.win = min(s.win, 2*s.cur) / 2; s.win < minSpin {
 			s.win = 0
 		}
 	}

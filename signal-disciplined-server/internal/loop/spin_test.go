@@ -83,11 +83,17 @@ func TestSpinnerWindow(t *testing.T) {
 	if s.win != 40*us {
 		t.Fatalf("window %v after a 20 us gap slept through, want 40us", s.win)
 	}
-	// Many connections: no spin, whatever the window.
+	// Many connections: at most manySpin, whatever the window.
 	s.win = 100 * us
 	s.found(at(now))
-	if s.poll(false) || s.empty(at(now+us), false) {
-		t.Fatal("spinning for a loop with many connections")
+	if !s.poll(false) || !s.empty(at(now+us), false) {
+		t.Fatal("no spin for a loop with many connections")
+	}
+	if s.empty(at(now+us+manySpin), false) {
+		t.Fatalf("a loop with many connections spun past %v", manySpin)
+	}
+	if s.win != manySpin {
+		t.Fatalf("window %v after a %v spin ran out, want %v", s.win, manySpin, manySpin)
 	}
 	// -spin 0: never.
 	off := newSpinner(0)
