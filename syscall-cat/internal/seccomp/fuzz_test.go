@@ -83,7 +83,7 @@ func checkProgram(t *testing.T, prog []Instruction) {
 			if in.K%4 != 0 || in.K+4 > 64 {
 				t.Fatalf("pc %d: load at %d, outside seccomp_data", pc, in.K)
 			}
-		case opAnd, opRet:
+		case opAnd, opRet, opTax:
 		case opJeq, opJge:
 			if pc+1+int(in.Jt) >= len(prog) || pc+1+int(in.Jf) >= len(prog) {
 				t.Fatalf("pc %d: jump past the end of %d instructions", pc, len(prog))
