@@ -96,14 +96,20 @@ func normalise(text string) []string {
 	for p := range pids {
 		pidList = append(pidList, regexp.QuoteMeta(p))
 	}
-	var pidRE *regexp.Regexp
+	// A pid is replaced where a pid stands, not wherever its digits appear: after a wrap pids
+	// are small numbers, and 784 may be a pid of one trace and a read's length in both.
+	var pidREs []*regexp.Regexp
 	if len(pidList) > 0 {
-		pidRE = regexp.MustCompile(`\b(` + strings.Join(pidList, "|") + `)\b`)
+		alt := `(` + strings.Join(pidList, "|") + `)\b`
+		pidREs = []*regexp.Regexp{
+			regexp.MustCompile(`(si_pid=|kill\(|tgkill\(|tkill\(|wait4\(|P_PID, |getpgid\(|setpgid\(|\[pid +|parent_tid=\[|execve in pid )` + alt),
+			regexp.MustCompile(`(^(?:<\.\.\. )?(?:clone3?|v?fork|getp?pid|gettid|getppid|set_tid_address|wait4|rt_sigreturn)\b.*= )` + alt),
+		}
 	}
 	for i, s := range out {
 		s = addrRE.ReplaceAllString(s, "ADDR")
-		if pidRE != nil {
-			s = pidRE.ReplaceAllString(s, "PID")
+		for _, re := range pidREs {
+			s = re.ReplaceAllString(s, "${1}PID")
 		}
 		s = strings.Join(strings.Fields(s), " ")
 		out[i] = s

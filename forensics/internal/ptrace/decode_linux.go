@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unsafe"
 
@@ -66,6 +67,7 @@ const (
 	kIovIn                // struct iovec[] to write, count in the next argument
 	kStackIn              // stack_t * (sigaltstack's new stack)
 	kIdtype               // waitid's P_*
+	kSockFl               // accept4's SOCK_CLOEXEC|SOCK_NONBLOCK
 
 	kOut       // marker: the kinds below are decoded at exit
 	kBufOut    // bytes, as many as the call returned
@@ -133,7 +135,7 @@ var specs = map[string][]kind{
 	"clock_gettime": {kClock, kTimeOut}, "clock_getres": {kClock, kTimeOut},
 	"sysinfo": {kSysinfo}, "uname": {kUtsname},
 	"socket": {kDomain, kSockType, kProto}, "connect": {kFd, kSockaddr, kUlong}, "bind": {kFd, kSockaddr, kUlong},
-	"listen": {kFd, kInt}, "accept4": {kFd, kSockOut, kLenOut, kSockType}, "accept": {kFd, kSockOut, kLenOut},
+	"listen": {kFd, kInt}, "accept4": {kFd, kSockOut, kLenOut, kSockFl}, "accept": {kFd, kSockOut, kLenOut},
 	"getsockname": {kFd, kSockOut, kLenOut}, "getpeername": {kFd, kSockOut, kLenOut},
 	"sendto": {kFd, kBufIn, kUlong, kMsgFl, kSockaddr, kUlong}, "recvfrom": {kFd, kBufOut, kUlong, kMsgFl, kSockOut, kLenOut},
 	"shutdown": {kFd, kInt}, "socketpair": {kDomain, kSockType, kProto, kPipeFds},
@@ -170,6 +172,7 @@ type call struct {
 	t     *Tracer
 	pid   int
 	sp    uint64 // the stack pointer at entry (rt_sigreturn's frame)
+	lenIn uint32 // a socklen_t's value at entry, for "[in => out]"
 	rval  int64
 	isErr bool
 }
@@ -232,6 +235,11 @@ func (c *call) entryText() string {
 			b.WriteString(hexNum(c.args[i]))
 		}
 		return b.String()
+	}
+	for i, k := range spec {
+		if k == kLenOut {
+			c.lenIn, _ = readU32(c.mem, c.args[i])
+		}
 	}
 	end := split(spec)
 	for i := 0; i < end; i++ {
@@ -408,8 +416,14 @@ func (c *call) arg(spec []kind, i int) (s string, skip bool) {
 		return readStack(c.mem, a), false
 	case kIdtype:
 		return choice(a, idtypeNames), false
+	case kSockFl:
+		return bits(a, sockFlagBits, "0"), false
 	}
-	// Written by the kernel: an address when the call failed (nothing was written).
+	// Written by the kernel: an address when the call failed (nothing was written), but a
+	// socklen_t is in and out, and strace shows what went in.
+	if c.isErr && spec[i] == kLenOut && a != 0 {
+		return "[" + strconv.FormatUint(uint64(c.lenIn), 10) + "]", false
+	}
 	if c.isErr && a != 0 {
 		return hexPtr(a), false
 	}
@@ -465,6 +479,9 @@ func (c *call) arg(spec []kind, i int) (s string, skip bool) {
 		l, ok := readU32(c.mem, a)
 		if !ok {
 			return hexPtr(a), false
+		}
+		if c.lenIn != l {
+			return "[" + strconv.FormatUint(uint64(c.lenIn), 10) + " => " + strconv.FormatUint(uint64(l), 10) + "]", false
 		}
 		return "[" + strconv.FormatUint(uint64(l), 10) + "]", false
 	case kIntOut:
@@ -530,10 +547,27 @@ func (c *call) fd(fd int32) string {
 	if c.t.opts.DecodeFds == 0 || fd < 0 {
 		return s
 	}
-	if p := fdPath(c.pid, int(fd)); p != "" {
-		return s + "<" + p + ">"
+	p := fdPath(c.pid, int(fd))
+	if p == "" {
+		return s
 	}
-	return s
+	if c.t.opts.DecodeFds > 1 {
+		if inode, ok := strings.CutPrefix(p, "socket:["); ok {
+			if d := socketDesc(c.pid, int(fd), strings.TrimSuffix(inode, "]")); d != "" {
+				p = d
+			}
+		} else if st, err := os.Stat("/proc/" + strconv.Itoa(c.pid) + "/fd/" + strconv.Itoa(int(fd))); err == nil {
+			// A device: its numbers too, as strace -yy (</dev/null<char 1:3>>).
+			if sys, ok := st.Sys().(*syscall.Stat_t); ok && st.Mode()&(os.ModeDevice) != 0 {
+				kind := "block"
+				if st.Mode()&os.ModeCharDevice != 0 {
+					kind = "char"
+				}
+				p += "<" + kind + " " + strconv.FormatUint(uint64(unix.Major(sys.Rdev)), 10) + ":" + strconv.FormatUint(uint64(unix.Minor(sys.Rdev)), 10) + ">"
+			}
+		}
+	}
+	return s + "<" + p + ">"
 }
 
 func fdPath(pid, fd int) string {

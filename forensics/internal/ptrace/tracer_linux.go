@@ -384,7 +384,14 @@ func (t *Tracer) handle(r waitResult) error {
 		}
 		if !tr.preExec && !t.opts.SummaryOnly {
 			if tr.inSyscall && tr.shown {
-				t.finish(tr, ")", "= ?") // exit_group, or a call cut short by the process's death
+				// exit_group, or a call cut short by the process's death: a call that did not
+				// return, which a status filter shows only with "unavailable".
+				if !t.deferred() {
+					t.finish(tr, ")", "= ?")
+				} else if t.opts.Status&StatusUnavailable != 0 {
+					t.begin(tr, tr.entry)
+					t.finish(tr, ")", "= ?")
+				}
 			}
 			if ws.Exited() {
 				t.line(tr, "+++ exited with "+strconv.Itoa(ws.ExitStatus())+" +++\n")
