@@ -26,10 +26,12 @@ type Options struct {
 	// BootTimeout is how long the payload may take to start (kernel, initrd, systemd); Timeout
 	// is how long it may run from then until the guest is off. Either expiring kills QEMU.
 	BootTimeout, Timeout time.Duration
-	// Icount runs the guest's clock from the count of emulated instructions (TCG -icount
-	// shift=3,sleep=off: 8 ns per instruction, idle time skipped), so that timings measured
-	// inside the guest do not stretch when the host is loaded. Ignored under KVM.
-	Icount bool
+	// Icount, when set, is QEMU's -icount option under TCG (e.g. "shift=3,sleep=on"): the guest's
+	// clock then advances by the count of emulated instructions (2^shift ns each) while the
+	// guest runs, so a host that deschedules QEMU does not stretch the times measured inside;
+	// with sleep=on idle time still passes in real time, so the guest's own timeouts (udev,
+	// systemd's device jobs) keep their meaning. Ignored under KVM.
+	Icount string
 	Memory string // -m, default 512M
 	CPUs   int    // -smp, default 1
 
@@ -139,8 +141,8 @@ func Run(ctx context.Context, o Options) (res Result, err error) {
 		args = append(args, "-accel", "kvm", "-cpu", "host")
 	} else {
 		args = append(args, "-accel", "tcg", "-cpu", "max")
-		if o.Icount {
-			args = append(args, "-icount", "shift=3,sleep=off")
+		if o.Icount != "" {
+			args = append(args, "-icount", o.Icount)
 		}
 	}
 	runCtx, cancel := context.WithCancelCause(ctx)
