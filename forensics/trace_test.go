@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -846,6 +847,41 @@ func TestTraceOptionsMatchStrace(t *testing.T) {
 			if !regexp.MustCompile(`(?m)` + tc.line).Match(out) {
 				t.Errorf("%s %s: no line shaped %s in\n%s", argv[0], tc.flag, tc.line, out)
 			}
+		}
+	}
+}
+
+// TestTraceAttachSeveral: -p takes a comma list and repeats, as strace's; every process is
+// seized (one thread each here), its calls show under its pid, and SIGINT leaves all of them
+// running, untraced.
+func TestTraceAttachSeveral(t *testing.T) {
+	var pids []string
+	for i := 0; i < 3; i++ {
+		v := exec.Command("sh", "-c", "while :; do sleep 0.1; done")
+		if err := v.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { v.Process.Kill(); v.Wait() })
+		pids = append(pids, strconv.Itoa(v.Process.Pid))
+	}
+	var seen []string
+	tracer, trace := attach(t, &seen, "-e", "trace=wait4", "-p", pids[0]+","+pids[1], "-p", pids[2])
+	for _, p := range pids {
+		if !slices.ContainsFunc(seen, func(s string) bool { return s == "trace: process "+p+" attached, threads: 1" }) {
+			waitLine(t, trace, "trace: process "+p+" attached, threads: 1", &seen)
+		}
+	}
+	for _, p := range pids {
+		waitLine(t, trace, "[pid "+fmt.Sprintf("%5s", p)+"] wait4(", &seen)
+	}
+	tracer.Process.Signal(syscall.SIGINT)
+	if err := tracer.Wait(); err != nil {
+		t.Fatalf("trace -p: %v\n%s", err, strings.Join(seen, "\n"))
+	}
+	for _, p := range pids {
+		n, _ := strconv.Atoi(p)
+		if got := tracerPid(t, n); got != "0" {
+			t.Errorf("pid %s: TracerPid %s after the detach, want 0", p, got)
 		}
 	}
 }

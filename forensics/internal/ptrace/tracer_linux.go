@@ -844,6 +844,7 @@ func (t *Tracer) Attach(pid int) error {
 		return err
 	}
 	t.mainPid = pid
+	seized := 0
 	for {
 		tids, err := threads(pid)
 		if err != nil {
@@ -878,14 +879,15 @@ func (t *Tracer) Attach(pid int) error {
 			t.visible++
 			added++
 		}
+		seized += added
 		if added == 0 {
 			break
 		}
 	}
-	if len(t.tracees) == 0 {
+	if seized == 0 {
 		return fmt.Errorf("attach to %d: no threads", pid)
 	}
-	fmt.Fprintf(t.opts.Log, "trace: process %d attached, threads: %d\n", pid, len(t.tracees))
+	fmt.Fprintf(t.opts.Log, "trace: process %d attached, threads: %d\n", pid, seized)
 	return nil
 }
 
