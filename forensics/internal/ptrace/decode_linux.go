@@ -148,7 +148,7 @@ var specs = map[string][]kind{
 	"listxattr": {kPath, kPtr, kUlong}, "llistxattr": {kPath, kPtr, kUlong}, "flistxattr": {kFd, kPtr, kUlong},
 	"copy_file_range": {kFd, kPtr, kFd, kPtr, kUlong, kHex}, "splice": {kFd, kPtr, kFd, kPtr, kUlong, kHex},
 	"utimensat": {kDirfd, kPath, kPtr, kAt}, "sched_getaffinity": {kInt, kUlong, kCPUSet}, "prctl": {},
-	"setitimer": {kInt, kPtr, kPtr}, "alarm": {kUlong}, "memfd_create": {kStr, kHex}, "fchdir_": {kFd},
+	"setitimer": {kInt, kPtr, kPtr}, "alarm": {kUlong}, "memfd_create": {kStr, kHex},
 }
 
 // returnsHex lists calls whose success value is an address.
@@ -1436,8 +1436,8 @@ type bitName struct {
 	name string
 }
 
-// bits prints v as NAME|NAME|0x...; zero as zero. With all, a v that is exactly the table's
-// union... (unused) prints as that name: strace's STATX_ALL.
+// bits prints v as NAME|NAME|0x... from table; zero as zero. lead, if given, is printed first
+// and stands for the bits the caller took out (statx's STATX_ALL, STATX_BASIC_STATS).
 func bits(v uint64, table []bitName, zero string, lead ...string) string {
 	var parts []string
 	parts = append(parts, lead...)
