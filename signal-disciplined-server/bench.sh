@@ -10,15 +10,15 @@
 # window; ratios against the C server, each the median of the per-round ratios. The results also
 # go to bench.svg (testdata/benchplot, standard library only).
 # PIN=1 (default): every server on CPU 0, the load generator on CPU 1 (taskset): each side has one
-# core and every wakeup crosses CPUs; PIN=0: the kernel places them. SECS (default 3), WARMUP
-# (default 500ms), ROUNDS (default 3): a round runs every server once, rotating their order.
+# core and every wakeup crosses CPUs; PIN=0: the kernel places them. SECS (default 2), WARMUP
+# (default 500ms), ROUNDS (default 5): a round runs every server once, rotating their order.
 # EXTRA='label=ARGS;label2=ARGS': more rows; ARGS starting with '-' are flags of this server.
 # SVG: where the plot goes (default bench.svg here; empty: none).
 set -euo pipefail
 BIN=${1:?usage: bench.sh BIN}
-SECS=${SECS:-3}
+SECS=${SECS:-2}
 WARMUP=${WARMUP:-500ms}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 PIN=${PIN:-1}
 cd "$(dirname "$0")"
 SVG=${SVG-bench.svg}

@@ -33,8 +33,8 @@ type Loop struct {
 	free  [][]byte // released connection buffers
 	ready []*conn  // connections left readable when their read budget ran out: served again before the loop waits
 
-	// Connections served in the current and the last activeWindow (spin.go): a loop spins only
-	// while it serves a few.
+	// Connections served in the current activeWindow, and in the last ones (halved per window
+	// since): a loop spins only while it serves a few (spin.go).
 	epoch      uint32
 	epochStart time.Time
 	activeNow  int
@@ -135,7 +135,9 @@ func (l *Loop) run() error {
 		}
 		l.now = time.Now()
 		if l.now.Sub(l.epochStart) >= activeWindow {
-			l.active, l.activeNow = l.activeNow, 0
+			// Halved per window rather than replaced: one window the loop slept through (its
+			// CPU taken by another tenant) does not make 1000 connections look like a few.
+			l.active, l.activeNow = max(l.activeNow, l.active/2), 0
 			l.epoch++
 			l.epochStart = l.now
 		}
@@ -357,7 +359,8 @@ func (l *Loop) addConn(fd int) {
 	// Registered once: the loop never calls epoll_ctl for a connection again (backpressure is
 	// not reading, not a changed interest set). Added with input already waiting, the socket is
 	// reported at once (ep_insert polls it).
-	c := &conn{fd: fd, writable: true, lastActive: l.now}
+	c := &conn{fd: fd, writable: true, lastActive: l.now, epoch: l.epoch}
+	l.activeNow++ // a storm of new connections is many connections, for the spin too
 	if err := l.ep.add(fd, connEvents); err != nil {
 		l.srv.cfg.Log.Printf("loop %d: %v", l.id, err)
 		unix.Close(fd)

@@ -7,14 +7,13 @@ import "time"
 // and only until a poll finds work again (the loop then serves it without having slept, and the
 // next gap starts a new spin). A loop that is never idle never spins.
 //
-// How long depends on how many connections the loop serves. With a few (at most spinConns in
-// the last activeWindow), a gap is a client's round trip and the wakeup a spin saves is most of
-// the latency: the window is the latency window, up to -spin. With many, the loop serves a batch
-// per wakeup anyway, and a spin is worth only the CPU it saves: it is capped at manySpin, about
-// what sleeping and being woken cost the loop's CPU, so that a spin never costs more than the
-// sleep it tries to avoid (spin-then-block, at most twice the better of the two). Spinning up to
-// 100 us across every gap at 1000 connections cost 30% more server CPU per message (the issue's
-// table, README.md "Benchmarks").
+// It spins only while the loop serves a few connections (at most spinConns in the last
+// activeWindow): then a gap is a client's round trip, and the wakeup a spin saves is most of the
+// latency. With many, the loop serves a batch per wakeup anyway, and a spin only adds CPU:
+// spinning up to 100 us across every gap at 1000 connections cost 30% more server CPU per
+// message (the table), and capped at 10 us it still made 0.88 sched_yield and 1.07
+// epoll_pwait calls per message against 0.08 epoll_pwait without it (syscalls.sh, README.md
+// "Benchmarks").
 //
 // The window follows the gaps it measures: a spin that runs out (the gap was longer) halves it,
 // down to nothing; a spin that covers its gap doubles it, and a sleep that a short gap ended (one
@@ -27,7 +26,7 @@ type spinner struct {
 
 	idle     bool          // a wait found nothing ready since the loop last had work
 	since    time.Time     // when the idle gap began
-	cur      time.Duration // the window of this gap: win, or at most manySpin with many connections
+	cur      time.Duration // the window of this gap: win, or none with many connections
 	spinning bool          // in the gap and within the window: poll, do not sleep
 }
 
@@ -36,12 +35,9 @@ const (
 	// the wakeup they could save.
 	minSpin = 2 * time.Microsecond
 	// spinConns and activeWindow: a loop that served more connections than this in the last
-	// window spins at most manySpin.
+	// window does not spin.
 	spinConns    = 8
 	activeWindow = 10 * time.Millisecond
-	// manySpin: roughly the loop's CPU cost of one sleep and wakeup on the course VM (a context
-	// switch each way, the hypervisor's halt and interrupt).
-	manySpin = 10 * time.Microsecond
 )
 
 // newSpinner starts idle: no spin before the first event.
@@ -52,7 +48,7 @@ func (s *spinner) window(few bool) time.Duration {
 	if few {
 		return s.win
 	}
-	return min(s.win, manySpin)
+	return 0
 }
 
 // poll says whether the next wait must not sleep: the loop has just had work (the wait tells
