@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -69,6 +70,33 @@ func (v *vmFlags) register(fs *flag.FlagSet, timeout time.Duration, icount strin
 	fs.StringVar(&v.memory, "m", "512M", "guest `memory`")
 }
 
+// scale stretches the default timeouts (those not set on the command line) by the host's load:
+// loadavg over the CPU count, between 1 and 4. Emulated guests on a shared machine slow down in
+// proportion (a boot took over 5 minutes at loadavg 16 on 2 cores, 30 s when idle).
+func (v *vmFlags) scale(fs *flag.FlagSet, log io.Writer) {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return
+	}
+	load, err := strconv.ParseFloat(strings.Fields(string(b))[0], 64)
+	if err != nil {
+		return
+	}
+	k := min(max(load/float64(runtime.NumCPU()), 1), 4)
+	if k == 1 {
+		return
+	}
+	if !set["timeout"] {
+		v.timeout = time.Duration(float64(v.timeout) * k).Round(time.Second)
+	}
+	if !set["boot-timeout"] {
+		v.bootTimeout = time.Duration(float64(v.bootTimeout) * k).Round(time.Second)
+	}
+	fmt.Fprintf(log, "vm: loadavg %.1f on %d CPUs: default timeouts x%.1f (boot %v, payload %v)\n", load, runtime.NumCPU(), k, v.bootTimeout, v.timeout)
+}
+
 // projectBinaries lists the static executables beside this one (bin/ after make build: the
 // project's binaries), which the guest gets on its PATH. A dynamically linked one would not run
 // in the guest and is left out.
@@ -115,6 +143,7 @@ func cmdVMRun(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	v.scale(fs, stderr)
 	rest := fs.Args()
 	if len(rest) > 0 && rest[0] == "--" {
 		rest = rest[1:]
@@ -195,6 +224,7 @@ func cmdVMCheck(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if fs.NArg() != 0 {
 		return fmt.Errorf("vm check: unexpected argument %q", fs.Arg(0))
 	}
+	v.scale(fs, stderr)
 	if *parallel < 1 {
 		return fmt.Errorf("vm check: -parallel %d: want 1 or more", *parallel)
 	}
