@@ -31,8 +31,44 @@ func init() {
 	}
 }
 
+// runTraceExec is the exec helper: its first argument lists the signals the command must find
+// ignored (see ignoredAtStart), the rest are ptrace.RunExecHelper's.
 func runTraceExec(_ context.Context, args []string, _ io.Reader, _, _ io.Writer) error {
-	return ptrace.RunExecHelper(args)
+	if len(args) == 0 {
+		return errors.New("exec helper: want IGNORED FILTER PATH ARGV...")
+	}
+	if args[0] != "-" {
+		for _, f := range strings.Split(args[0], ",") {
+			n, err := strconv.Atoi(f)
+			if err != nil || n <= 0 || n >= 65 {
+				return fmt.Errorf("exec helper: bad signal list %q", args[0])
+			}
+			// signal.Ignore installs SIG_IGN (runtime sigignore), which execve keeps.
+			signal.Ignore(unix.Signal(n))
+		}
+	}
+	return ptrace.RunExecHelper(args[1:])
+}
+
+// ignoredAtStart lists, for the exec helper, the signals of those trace handles that this
+// process found ignored when it started: nohup(1) ignores SIGHUP, a non-interactive shell's
+// `cmd &` ignores SIGINT. strace leaves them ignored in the command; trace must too, or the
+// command (and its trace) would differ: the helper starts with them at SIG_DFL, because
+// trace's own signal.Notify installs handlers that fork resets. Only SIGHUP and SIGINT can be
+// known: the Go runtime keeps an inherited SIG_IGN for those two (runtime.sigInstallGoHandler)
+// and installs its own handler over every other, so SIGQUIT or SIGTERM ignored at start is
+// no longer visible, and the command gets them at SIG_DFL.
+func ignoredAtStart() string {
+	var l []string
+	for _, s := range []unix.Signal{unix.SIGHUP, unix.SIGINT} {
+		if signal.Ignored(s) {
+			l = append(l, strconv.Itoa(int(s)))
+		}
+	}
+	if len(l) == 0 {
+		return "-"
+	}
+	return strings.Join(l, ",")
 }
 
 // traceUsage is the synopsis trace prints for -h and after a usage error.
@@ -356,6 +392,7 @@ func runTrace(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	// command included: like system(3), the tracer stays alive to report what they did to it.
 	// SIGTERM and SIGHUP sent to the tracer alone are forwarded to the command. With -p the
 	// first of any of them detaches, leaving the process running, untraced.
+	ignored := ignoredAtStart() // before Notify, which replaces an ignored disposition
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, unix.SIGINT, unix.SIGQUIT, unix.SIGTERM, unix.SIGHUP)
 	defer signal.Stop(sigs)
@@ -365,7 +402,7 @@ func runTrace(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	opts := c.opts
 	opts.Out, opts.Log = out, stderr
-	opts.Helper = []string{"/proc/self/exe", traceExecCommand}
+	opts.Helper = []string{"/proc/self/exe", traceExecCommand, ignored}
 	type result struct {
 		st  ptrace.Status
 		err error

@@ -885,3 +885,28 @@ func TestTraceAttachSeveral(t *testing.T) {
 		}
 	}
 }
+
+// TestTraceKeepsIgnoredSignals: a command traced from a shell that ignores SIGHUP and SIGINT
+// (nohup, a script's `cmd &`) finds them ignored, as it does untraced and under strace: the
+// exec helper puts back what trace's own handlers replaced. The command reads its SigIgn.
+func TestTraceKeepsIgnoredSignals(t *testing.T) {
+	sigIgn := func(prefix string) string {
+		t.Helper()
+		script := `trap '' HUP INT; exec ` + prefix + ` grep ^SigIgn: /proc/self/status`
+		out, err := exec.Command("sh", "-c", script).Output()
+		if err != nil {
+			t.Fatalf("sh -c %q: %v", script, err)
+		}
+		return string(out)
+	}
+	want := sigIgn("")
+	if !strings.Contains(want, "0000000000000003") {
+		t.Fatalf("untraced: %q, want SIGHUP and SIGINT ignored (mask 3)", want)
+	}
+	if got := sigIgn(binPath + " trace -o /dev/null --"); got != want {
+		t.Errorf("traced: %q, untraced %q", got, want)
+	}
+	if got := sigIgn(binPath + " trace -o /dev/null --seccomp-bpf -e trace=openat --"); got != want {
+		t.Errorf("traced with --seccomp-bpf: %q, untraced %q", got, want)
+	}
+}
