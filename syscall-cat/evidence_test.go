@@ -33,7 +33,10 @@ func TestEvidenceStartupSyscalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer null.Close()
-	cmd := exec.Command(strace, "-f", "-qq", "-o", trace, binPath, empty)
+	// env --default-signal: the runtime keeps an inherited SIG_IGN for SIGHUP and SIGINT
+	// (nohup, a script's `cmd &`) and installs no handler there, so the count depends on
+	// what the test was started with; the committed figures are for default dispositions.
+	cmd := exec.Command("env", "--default-signal", strace, "-f", "-qq", "-o", trace, binPath, empty)
 	cmd.Env = []string{"PATH=/usr/bin:/bin"}
 	cmd.Stdout = null
 	var stderr strings.Builder
