@@ -263,3 +263,48 @@ func TestSignalsKillLikeGNU(t *testing.T) {
 		})
 	}
 }
+
+// TestConfinedWithoutPrivilege runs the cat as uid 65534, without CAP_SYS_ADMIN: seccomp(2)
+// then insists on no_new_privs on the calling thread, which Install sets without locking the
+// goroutine to its thread (a preemption between the two calls is retried). Twenty runs, each
+// copying its standard input, must all succeed.
+func TestConfinedWithoutPrivilege(t *testing.T) {
+	data := pseudoRandom(64<<10, 9)
+	path := filepath.Join(t.TempDir(), "in")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A copy of the binary where uid 65534 may execute it (the test directories are 0700).
+	dir, err := os.MkdirTemp("", "syscall-cat-unprivileged-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "syscall-cat")
+	copyFile(t, binPath, bin)
+	if err := os.Chmod(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ {
+		in, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(bin)
+		cmd.Stdin = in
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		in.Close()
+		if errors.Is(err, syscall.EPERM) {
+			skipf(t, "start syscall-cat as uid 65534: %v", err)
+		}
+		if err != nil || !bytes.Equal(out, data) {
+			t.Fatalf("run %d as uid 65534: %v, %d bytes of %d, stderr %q", i, err, len(out), len(data), stderr.String())
+		}
+	}
+}

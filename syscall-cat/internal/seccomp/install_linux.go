@@ -31,22 +31,32 @@ import (
 func Install(prog []Instruction) error {
 	runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 
-	// no_new_privs is per thread and seccomp(2) without CAP_SYS_ADMIN requires it on the
-	// calling thread, so both calls must run on the same one; TSYNC then sets no_new_privs on
-	// every thread it synchronises (kernel/seccomp.c seccomp_sync_threads), so the thread is
-	// like any other afterwards and goes back to the scheduler.
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-		return os.NewSyscallError("prctl(PR_SET_NO_NEW_PRIVS)", err)
-	}
 	filter := make([]unix.SockFilter, len(prog))
 	for i, in := range prog {
 		filter[i] = unix.SockFilter{Code: in.Code, Jt: in.Jt, Jf: in.Jf, K: in.K}
 	}
 	fprog := unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
-	r, _, errno := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER,
-		unix.SECCOMP_FILTER_FLAG_TSYNC, uintptr(unsafe.Pointer(&fprog)))
+
+	// no_new_privs is per thread and seccomp(2) without CAP_SYS_ADMIN requires it on the
+	// calling thread; TSYNC then sets it on every thread it synchronises (kernel/seccomp.c
+	// seccomp_sync_threads). The two calls are raw (a goroutine never leaves its thread inside
+	// one, nor at its end), and runtime.LockOSThread is not used: the first lock starts the
+	// runtime's template thread, one clone more at every start, and a locked thread that parks
+	// hands its P to yet another. Only a preemption between the two calls could move the
+	// goroutine to a thread without no_new_privs; seccomp then fails with EACCES, and both
+	// calls are made again.
+	var r uintptr
+	var errno unix.Errno
+	for try := 0; ; try++ {
+		if _, _, errno = unix.RawSyscall6(unix.SYS_PRCTL, unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0); errno != 0 {
+			return os.NewSyscallError("prctl(PR_SET_NO_NEW_PRIVS)", errno)
+		}
+		r, _, errno = unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER,
+			unix.SECCOMP_FILTER_FLAG_TSYNC, uintptr(unsafe.Pointer(&fprog)))
+		if errno != unix.EACCES || try == 100 {
+			break
+		}
+	}
 	runtime.KeepAlive(&fprog)
 	runtime.KeepAlive(filter)
 	if errno != 0 {
