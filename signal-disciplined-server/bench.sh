@@ -47,10 +47,10 @@ if command -v gcc >/dev/null; then
 	gcc -O2 -Wall -o "$tmp/cecho" testdata/cecho/cecho.c
 	servers+=(c)
 	cmd[c]="$tmp/cecho" label[c]="C epoll (cecho.c)"
-	ref=c
+	ref=c refname=C
 else
 	echo "bench: no gcc: the C reference (testdata/cecho/cecho.c) is left out; ratios are against stdlib"
-	ref=stdlib
+	ref=stdlib refname=stdlib
 fi
 IFS=';' read -ra extras <<<"${EXTRA:-}"
 for i in "${!extras[@]}"; do
@@ -95,7 +95,7 @@ field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
 echo "machine: $(nproc) CPUs, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg) at start; PIN=$PIN; $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "each cell: median of $ROUNDS interleaved rounds of ${SECS}s (after ${WARMUP} warm-up); x C: median of the per-round ratios to the C server"
 hdr='%-27s %-24s %9s %6s %9s %7s %9s %6s %10s %6s %8s\n'
-printf "$hdr" load server msgs/s "x $ref" p50_us "x $ref" p99_us cores msgs/CPU-s "x $ref" RSS_MiB
+printf "$hdr" load server msgs/s "x $refname" p50_us "x $refname" p99_us cores msgs/CPU-s "x $refname" RSS_MiB
 results=$tmp/results.tsv
 : >"$results"
 for sc in "${scenarios[@]}"; do
@@ -130,9 +130,9 @@ for sc in "${scenarios[@]}"; do
 done
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 echo
-echo "the same as a Markdown table (msgs/s, p50, msgs per server CPU-second; x: the per-round ratio to the $ref server's):"
+echo "the same as a Markdown table (x: the median of the per-round ratios to the $refname server's figure):"
 echo
-echo "| load | server | msgs/s | x $ref | p50 us | x $ref | p99 us | server cores | msgs per CPU-s | x $ref | RSS MiB |"
+echo "| load | server | msgs/s | x $refname | p50 us | x $refname | p99 us | server cores | msgs per CPU-s | x $refname | RSS MiB |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 awk -F'\t' 'function g(n,  s) {s = sprintf("%d", n); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); return s}
 	{printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, g($3), $4, $5, $6, $7, $8, g($9), $10, $11}' "$results"

@@ -29,7 +29,7 @@ taskset -c 1 "$BIN/echo-load" -addr "$addr" $LOAD -duration 1s >/dev/null
 bpftrace -e "tracepoint:raw_syscalls:sys_enter /pid == $srv/ { @sys[args->id] = count(); }
 	tracepoint:sched:sched_switch /pid == $srv/ { @switches = count(); }" >"$tmp/bt" 2>&1 &
 bt=$!
-for _ in $(seq 300); do grep -q Attaching "$tmp/bt" && break; sleep 0.1; done
+for _ in $(seq 300); do grep -qs Attaching "$tmp/bt" && break; sleep 0.1; done
 sleep 0.3
 # shellcheck disable=SC2086
 taskset -c 1 "$BIN/echo-load" -addr "$addr" $LOAD -count "$COUNT" -server-pid "$srv" >"$tmp/load"
