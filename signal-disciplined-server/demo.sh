@@ -8,7 +8,7 @@ trap 'kill $srv 2>/dev/null || true; rm -f "$log"' EXIT
 step() { printf '\n== %s\n' "$*"; }
 
 step "start: re-executes itself once with SIGUSR1, SIGUSR2, SIGRTMIN+1..+30 blocked"
-"$BIN/signal-disciplined-server" -listen 127.0.0.1:0 -drain-idle 300ms 2>>"$log" &
+"$BIN/signal-disciplined-server" -listen 127.0.0.1:0 -drain-idle 2s 2>>"$log" &
 srv=$!
 until grep -q 'listening on' "$log"; do sleep 0.05; done
 addr=$(sed -n 's/.*listening on \([0-9.:]*\).*/\1/p' "$log")
@@ -25,7 +25,10 @@ step "SIGTERM while 50 connections pipeline 200,000 verified 1 KiB messages"
 load=$!
 sleep 0.5
 kill -TERM $srv
-echo "(SIGTERM sent; a new connection now gets:)"
+# The refusal is only certain once the loop has closed its listener: wait for its line, or a
+# connect made in between would still be accepted and served.
+for _ in $(seq 200); do grep -q 'stopped accepting' "$log" && break; sleep 0.05; done
+echo "(SIGTERM sent and the listener closed; a new connection now gets:)"
 "$BIN/echo-load" -addr "$addr" -count 1 2>&1 | sed 's/^/    /' || true
 wait $load
 wait $srv && echo "server exit status 0"

@@ -659,6 +659,11 @@ func (l *Loop) flush(c *conn) bool {
 		l.fail(c, err)
 		return false
 	}
+	if w > 0 {
+		// Echo still flowing is activity: a drain must not take a connection whose client was
+		// slow to read for an idle one the moment its backlog is sent.
+		c.lastActive = l.now
+	}
 	c.off += w
 	if c.off == len(c.out) {
 		l.release(c)
