@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -135,6 +136,31 @@ func TestCopyPaths(t *testing.T) {
 		r.Close()
 		if !moved(tr, "splice") || moved(tr, "write") {
 			t.Errorf("want splice:\n%s", tr)
+		}
+		if !regexp.MustCompile(`F_SETPIPE_SZ, 1048576\) += 1048576`).MatchString(tr) {
+			t.Errorf("want the output pipe grown to 1 MiB for %d bytes:\n%s", len(data), tr)
+		}
+	})
+	t.Run("small file to pipe: splice, pipe left as it is", func(t *testing.T) {
+		small := filepath.Join(dir, "small")
+		want := data[:64<<10]
+		if err := os.WriteFile(small, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make(chan []byte)
+		go func() { b, _ := readAll(r); got <- b }()
+		tr := traced(t, []string{small}, nil, w)
+		w.Close()
+		if b := <-got; !bytes.Equal(b, want) {
+			t.Errorf("pipe got %d bytes, want %d", len(b), len(want))
+		}
+		r.Close()
+		if !moved(tr, "splice") || strings.Contains(tr, "PIPE_SZ") {
+			t.Errorf("want splice and no F_GETPIPE_SZ/F_SETPIPE_SZ for 64 KiB:\n%s", tr)
 		}
 	})
 	t.Run("pipe to file: splice", func(t *testing.T) {

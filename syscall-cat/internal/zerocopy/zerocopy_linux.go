@@ -26,6 +26,9 @@ const BufSize = 128 << 10
 // /proc/sys/fs/pipe-max-size, so each splice pair moves 1 MiB instead of 64 KiB.
 const privatePipeSize = 1 << 20
 
+// defaultPipeSize is a new pipe's capacity (16 pages, pipe(7)).
+const defaultPipeSize = 64 << 10
+
 // chunk is the length asked of each zero-copy call; the kernel moves what fits.
 const chunk = 1 << 30
 
@@ -117,7 +120,9 @@ func (c *Copier) Copy(in int, inSt *unix.Stat_t) error {
 				return nil
 			}
 		}
-		if outPipe && !c.outGrown {
+		// A regular file that fits in a pipe as it is gains nothing from a bigger one: the
+		// growth (two fcntl calls and a bigger ring) waits for an input that may not.
+		if outPipe && !c.outGrown && !(inMode == unix.S_IFREG && inSt.Size <= defaultPipeSize) {
 			c.outGrown = true
 			growPipe(c.out)
 		}
