@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -78,6 +79,37 @@ func nothingLeft(t *testing.T, before map[int]string, loops []string) {
 	}
 }
 
+// vmx is vfsx for the VM commands: if the test's deadline (go test -timeout) comes near, vm gets
+// SIGTERM, which kills its guests, so that a test binary killed by its timeout leaves no
+// vfs-explorer vm and no QEMU behind.
+func vmx(t *testing.T, env []string, args ...string) (string, string, int) {
+	t.Helper()
+	ctx := context.Background()
+	if d, ok := t.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, d.Add(-time.Minute))
+		defer cancel()
+	}
+	cmd := exec.CommandContext(ctx, binPath, args...)
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 30 * time.Second
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatalf("vfs-explorer %v: %v", args, err)
+	}
+	if ctx.Err() != nil {
+		t.Errorf("vfs-explorer %v: stopped (SIGTERM) a minute before the test's deadline", args)
+	}
+	return out.String(), errb.String(), code
+}
+
 func loadavg() string {
 	b, _ := os.ReadFile("/proc/loadavg")
 	return strings.Join(strings.Fields(string(b))[:3], " ")
@@ -91,7 +123,7 @@ func TestVMCheck(t *testing.T) {
 	needVM(t)
 	before, loops := qemuProcesses(t), loopDevices()
 	start, load := time.Now(), loadavg()
-	out, errs, code := vfsx(t, nil, "vm", "check", "-parallel", "2")
+	out, errs, code := vmx(t, nil, "vm", "check", "-parallel", "2")
 	t.Logf("vm check: %v, loadavg %s at the start, %s at the end\n%s", time.Since(start).Round(time.Second), load, loadavg(), errs)
 	lines := vmSummary.FindAllStringSubmatch(out, -1)
 	got := map[string]bool{}
@@ -131,7 +163,7 @@ func TestVMRunRecipes(t *testing.T) {
 	}
 	script.WriteString("exit 7")
 	start, load := time.Now(), loadavg()
-	out, errs, code := vfsx(t, nil, "vm", "run", "-kernel", "6.1", "--", script.String())
+	out, errs, code := vmx(t, nil, "vm", "run", "-kernel", "6.1", "--", script.String())
 	t.Logf("vm run: %v, loadavg %s at the start, %s at the end\n%s", time.Since(start).Round(time.Second), load, loadavg(), errs)
 	if code != 7 {
 		t.Errorf("vm run: exit %d, want 7 (the guest command's)", code)
@@ -199,7 +231,7 @@ func TestVMBadInput(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Now()
-			out, errs, code := vfsx(t, tc.env, tc.args...)
+			out, errs, code := vmx(t, tc.env, tc.args...)
 			var msgs []string
 			for _, l := range strings.Split(strings.TrimSpace(errs), "\n") {
 				if !strings.HasPrefix(l, "vm: ") && !strings.HasPrefix(l, "  | ") && l != "" {
