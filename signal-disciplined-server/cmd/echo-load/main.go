@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command echo-load drives a TCP echo server and checks every byte it gets back.
 //
 // Synopsis:
