@@ -511,7 +511,11 @@ func (c *call) arg(spec []kind, i int) (s string, skip bool) {
 	case kStatfs:
 		return readStatfs(c.mem, a), false
 	case kCPUSet:
+		// The size the kernel copied; a failed call with a NULL mask gets here with -errno.
 		n := min(c.rval, 1024)
+		if a == 0 || n <= 0 {
+			return hexPtr(a), false
+		}
 		b := make([]byte, n)
 		if got, _ := c.mem(a, b); int64(got) != n {
 			return hexPtr(a), false
