@@ -35,7 +35,7 @@ func init() {
 // ignored (see ignoredAtStart), the rest are ptrace.RunExecHelper's.
 func runTraceExec(_ context.Context, args []string, _ io.Reader, _, _ io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("exec helper: want IGNORED FILTER PATH ARGV...")
+		return errors.New("exec helper: want IGNORED FILTER PATH ARGV")
 	}
 	if args[0] != "-" {
 		for _, f := range strings.Split(args[0], ",") {
@@ -113,8 +113,6 @@ type traceConfig struct {
 	timestamps int
 	hex        int
 	decodeFds  int
-	traceExpr  string
-	signalExpr string
 }
 
 // usageError is a bad trace command line: one line, exit status 1, as strace.

@@ -51,7 +51,6 @@ var (
 	getppidRE   = regexp.MustCompile(`^getppid\(\) += (\d+)$`)
 	addrRE      = regexp.MustCompile(`0x[0-9a-f]+`)
 	resumedRE   = regexp.MustCompile(`^<\.\.\. ([a-z0-9_]+) resumed>`)
-	padRE       = regexp.MustCompile(`\) +(= |<unfinished)`)
 )
 
 // normalise turns a `-f -o FILE` trace into comparable lines: each "<unfinished ...>" line is

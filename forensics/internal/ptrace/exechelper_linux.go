@@ -21,7 +21,7 @@ import (
 // It returns only on failure.
 func RunExecHelper(args []string) error {
 	if len(args) < 3 {
-		return errors.New("exec helper: want FILTER PATH ARGV...")
+		return errors.New("exec helper: want FILTER PATH ARGV")
 	}
 	filter, path, argv := args[0], args[1], args[2:]
 	var b [1]byte

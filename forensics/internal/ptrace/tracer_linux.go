@@ -970,12 +970,6 @@ func (t *Tracer) reader(pid int) memReader {
 	}
 }
 
-// siginfoPid is si_pid of a kill(2)-style siginfo (offset 16 on 64-bit: after si_signo,
-// si_errno, si_code and padding).
-func siginfoPid(si *unix.Siginfo) int {
-	b := (*[128]byte)(unsafe.Pointer(si))
-	return int(*(*int32)(unsafe.Pointer(&b[16])))
-}
 func formatSiginfo(sig unix.Signal, si *unix.Siginfo) string {
 	b := (*[128]byte)(unsafe.Pointer(si))
 	i32 := func(off int) int32 { return *(*int32)(unsafe.Pointer(&b[off])) }
