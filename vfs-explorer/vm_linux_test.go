@@ -93,6 +93,8 @@ func vmx(t *testing.T, env []string, args ...string) (string, string, int) {
 	cmd := exec.CommandContext(ctx, binPath, args...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 30 * time.Second
+	// A test binary killed outright (CI's deadline, ^C) takes vm with it, and vm its guests.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	cmd.Env = append(os.Environ(), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -249,6 +251,7 @@ func TestVMBadInput(t *testing.T) {
 	}
 	t.Run("SIGTERM", func(t *testing.T) {
 		cmd := exec.Command(binPath, "vm", "run", "-kernel", "6.1", "--", "sleep 600")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 		stderr, err := cmd.StderrPipe()
 		if err != nil {
 			t.Fatal(err)
