@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -64,12 +65,28 @@ func loopDevices() []string {
 	return out
 }
 
-// nothingLeft fails if one of our QEMU processes (named kf-...) started after before is still
-// running, or the set of loop devices changed.
+// vmTmpDir is the TMPDIR of every vm this test binary starts, inside TestMain's directory
+// (removed at the end): the guests' payload disks live under it, so their QEMU command lines
+// name it, and nothingLeft looks at this binary's guests only, never at another run's.
+var vmTmpDir = sync.OnceValue(func() string {
+	dir := filepath.Join(filepath.Dir(binPath), "tmp")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		panic(err)
+	}
+	return dir
+})
+
+// vmEnv is the environment of a vm started by a test.
+func vmEnv(env ...string) []string {
+	return append(append(os.Environ(), "TMPDIR="+vmTmpDir()), env...)
+}
+
+// nothingLeft fails if one of this binary's QEMU processes (named kf-..., with a disk under
+// vmTmpDir) started after before is still running, or the set of loop devices changed.
 func nothingLeft(t *testing.T, before map[int]string, loops []string) {
 	t.Helper()
 	for pid, cmd := range qemuProcesses(t) {
-		if _, ok := before[pid]; !ok && strings.Contains(cmd, "-name kf-") {
+		if _, ok := before[pid]; !ok && strings.Contains(cmd, "-name kf-") && strings.Contains(cmd, vmTmpDir()+"/") {
 			t.Errorf("qemu left running: pid %d: %s", pid, cmd)
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
@@ -95,7 +112,7 @@ func vmx(t *testing.T, env []string, args ...string) (string, string, int) {
 	cmd.WaitDelay = 30 * time.Second
 	// A test binary killed outright (CI's deadline, ^C) takes vm with it, and vm its guests.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = vmEnv(env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -252,6 +269,7 @@ func TestVMBadInput(t *testing.T) {
 	t.Run("SIGTERM", func(t *testing.T) {
 		cmd := exec.Command(binPath, "vm", "run", "-kernel", "6.1", "--", "sleep 600")
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+		cmd.Env = vmEnv()
 		stderr, err := cmd.StderrPipe()
 		if err != nil {
 			t.Fatal(err)
