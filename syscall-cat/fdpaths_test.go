@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,6 +27,8 @@ func TestErrorPathsCloseEverything(t *testing.T) {
 	for range 100 {
 		args = append(args, dir, filepath.Join(dir, "missing"), out, file)
 	}
+	// runCat (helpers_test.go) runs prlimit, which execs the cat by its path: the messages
+	// carry that path, made "cat:" again to compare.
 	run := func(cat string) (string, string, int) {
 		t.Helper()
 		if err := os.WriteFile(out, nil, 0o644); err != nil {
@@ -39,22 +39,12 @@ func TestErrorPathsCloseEverything(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		var stderr bytes.Buffer
-		cmd := exec.Command(prlimit, append([]string{"--nofile=16:16", cat}, args...)...)
-		cmd.Env = []string{"PATH=/usr/bin:/bin", "LC_ALL=C"}
-		cmd.Stdout, cmd.Stderr = f, &stderr
-		code := 0
-		var ee *exec.ExitError
-		if err := cmd.Run(); errors.As(err, &ee) {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatalf("%s: %v", cat, err)
-		}
+		r := runCat(t, prlimit, invocation{args: append([]string{"--nofile=16:16", cat}, args...), stdout: f})
 		written, err := os.ReadFile(out)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return string(written), strings.ReplaceAll(stderr.String(), cat+":", "cat:"), code
+		return string(written), strings.ReplaceAll(string(r.stderr), cat+":", "cat:"), r.exit
 	}
 	wantOut, wantErr, wantCode := run(gnuCat)
 	gotOut, gotErr, gotCode := run(binPath)
