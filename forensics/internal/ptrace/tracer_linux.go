@@ -334,9 +334,15 @@ func (t *Tracer) get(pid int) *tracee {
 	tr := t.tracees[pid]
 	if tr == nil {
 		// A new child can report its first stop before its parent reports the fork event.
+		// While the command has not reached its execve, every tracee is the exec helper's
+		// (a thread its Go runtime started after the seize): hidden, as its parent is.
 		tr = &tracee{pid: pid}
+		if m := t.tracees[t.mainPid]; m != nil && m.preExec && t.mainPid != 0 {
+			tr.preExec = true
+		} else {
+			t.visible++
+		}
 		t.tracees[pid] = tr
-		t.visible++
 	}
 	return tr
 }
