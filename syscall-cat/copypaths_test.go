@@ -208,6 +208,22 @@ func TestCopyPaths(t *testing.T) {
 			t.Errorf("want a 1 MiB private pipe and splice:\n%s", tr)
 		}
 	})
+	t.Run("empty file to file: copy_file_range's 0 confirmed by one read, no sendfile", func(t *testing.T) {
+		empty := filepath.Join(dir, "empty")
+		writeFiles(t, dir, map[string][]byte{"empty": nil})
+		out, path := outFile(t, os.O_WRONLY)
+		tr := traced(t, []string{empty}, nil, out)
+		checkFile(t, path, nil)
+		calls := regexp.MustCompile(`(?m)^(?:\d+ +)?(copy_file_range|sendfile|read)\(`).FindAllStringSubmatch(tr, -1)
+		var got []string
+		for _, c := range calls {
+			got = append(got, c[1])
+		}
+		// The runtime's own reads (cgroup, mountinfo) come before cat's: compare the tail.
+		if len(got) < 2 || strings.Join(got[len(got)-2:], " ") != "copy_file_range read" || strings.Contains(strings.Join(got, " "), "sendfile") {
+			t.Errorf("want copy_file_range then read, no sendfile; got %q:\n%s", got, tr)
+		}
+	})
 	t.Run("proc file (size 0) to file: falls back to read", func(t *testing.T) {
 		want, err := os.ReadFile("/proc/sys/kernel/ostype")
 		if err != nil {

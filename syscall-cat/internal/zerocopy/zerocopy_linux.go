@@ -75,7 +75,7 @@ func New(out int, outSt *unix.Stat_t) (*Copier, error) {
 		out:       out,
 		outMode:   outSt.Mode & unix.S_IFMT,
 		outAppend: fl&unix.O_APPEND != 0,
-		outTTY:    isTTY(out),
+		outTTY:    outSt.Mode&unix.S_IFMT == unix.S_IFCHR && isTTY(out), // only a character device can be one
 		pipe:      [2]int{-1, -1},
 	}, nil
 }
@@ -106,17 +106,23 @@ func (c *Copier) Copy(in int, inSt *unix.Stat_t) error {
 		return c.readWrite(in)
 	}
 	if !c.outAppend {
+		// A first copy_file_range that moves nothing without an error is the input's EOF as
+		// the page cache sees it (an empty file, or a /proc or /sys file whose size is 0):
+		// sendfile would read the same page cache and say the same, so only read is asked.
+		emptyToSendfile := false
 		if inMode == unix.S_IFREG && c.outMode == unix.S_IFREG {
-			if c.run(in, CopyFileRange, func() (int, error) {
+			done, empty := c.run(in, CopyFileRange, func() (int, error) {
 				return unix.CopyFileRange(in, nil, c.out, nil, chunk, 0)
-			}, true) {
+			}, true)
+			if done {
 				return nil
 			}
+			emptyToSendfile = empty
 		}
-		if inReg && !outPipe {
-			if c.run(in, Sendfile, func() (int, error) {
+		if inReg && !outPipe && !emptyToSendfile {
+			if done, _ := c.run(in, Sendfile, func() (int, error) {
 				return unix.Sendfile(c.out, in, nil, chunk)
-			}, true) {
+			}, true); done {
 				return nil
 			}
 		}
@@ -127,10 +133,10 @@ func (c *Copier) Copy(in int, inSt *unix.Stat_t) error {
 			growPipe(c.out)
 		}
 		if inPipe || outPipe {
-			if c.run(in, Splice, func() (int, error) {
+			if done, _ := c.run(in, Splice, func() (int, error) {
 				n, err := unix.Splice(in, nil, c.out, nil, chunk, unix.SPLICE_F_MOVE)
 				return int(n), err
-			}, inReg) {
+			}, inReg); done {
 				return nil
 			}
 		} else if inMode == unix.S_IFSOCK || inMode == unix.S_IFCHR {
@@ -146,16 +152,16 @@ func (c *Copier) Copy(in int, inSt *unix.Stat_t) error {
 // run drives one zero-copy call to EOF and reports whether it got there. It stops at the first
 // error, leaving the rest to the next method. For a regular input a first call that moves
 // nothing is not believed: copy_file_range and sendfile return 0 for /proc and /sys files, whose
-// size is 0 but whose reads are not empty.
-func (c *Copier) run(in int, m Method, call func() (int, error), distrustEmpty bool) bool {
+// size is 0 but whose reads are not empty; empty reports that case.
+func (c *Copier) run(in int, m Method, call func() (int, error), distrustEmpty bool) (done, empty bool) {
 	var moved bool
 	for {
 		n, err := IgnoringEINTR(call)
 		switch {
 		case err != nil:
-			return false
+			return false, false
 		case n == 0:
-			return moved || !distrustEmpty
+			return moved || !distrustEmpty, !moved
 		}
 		if !moved {
 			moved = true
