@@ -139,6 +139,9 @@ type Tracer struct {
 	self    int
 	err     error // the first write error of a -ff file
 
+	spin      spinner // how long wait polls before it sleeps
+	needStime bool    // the summary counts system time: wait asks for the tracees' rusage
+
 	detachRequested atomic.Bool
 	wakePid         atomic.Int64 // the throwaway child RequestDetach started, reaped by Run
 }
@@ -154,6 +157,8 @@ func New(opts Options) *Tracer {
 		summary: NewSummary(),
 		self:    os.Getpid(),
 	}
+	t.needStime = (opts.SummaryOnly || opts.Summary) && !opts.WallTime
+	t.spin = newSpinner(maxSpin, cpusAllowed())
 	t.main = &output{w: bufio.NewWriterSize(opts.Out, 64<<10)}
 	t.outs = []*output{t.main}
 	return t
@@ -249,33 +254,64 @@ func (t *Tracer) Start(path string, argv, env []string, files []uintptr) (_ int,
 	return pid, nil
 }
 
-// wait returns the next state change of any tracee (or child). With trace output pending it
-// polls first and flushes before it blocks, so output is prompt when the tracees are idle and
-// written in batches while they are busy; with nothing to flush it blocks at once (one syscall
-// per stop instead of two).
+// wait returns the next state change of any tracee (or child). It first polls for up to the
+// spinner's window (see spinner), so that a stop that comes within microseconds of the last
+// resume is taken without the tracer thread going to sleep and being woken; then, with trace
+// output pending, it flushes before it blocks, so output is prompt when the tracees are idle and
+// written in batches while they are busy.
 func (t *Tracer) wait() (waitResult, error) {
 	var ws unix.WaitStatus
 	var ru unix.Rusage
-	tries := []int{unix.WALL}
-	if t.buffered() {
-		tries = []int{unix.WALL | unix.WNOHANG, unix.WALL}
+	rup := uintptr(0)
+	if t.needStime {
+		rup = uintptr(unsafe.Pointer(&ru))
 	}
-	for _, opts := range tries {
-		if opts&unix.WNOHANG == 0 {
-			if err := t.flush(); err != nil {
-				return waitResult{}, err
+	result := func(pid int) waitResult {
+		return waitResult{pid: pid, status: ws, stime: time.Duration(ru.Stime.Nano())}
+	}
+	start := time.Now()
+	// The polls are raw system calls: non-blocking, so the runtime need not know.
+	spin := t.spin.window()
+	if m := t.tracees[t.mainPid]; m != nil && m.preExec {
+		// The exec helper's Go runtime starting up: its threads want both CPUs, and its
+		// stops are the tracer's own overhead, not worth a poll.
+		spin = 0
+	}
+	if spin > 0 || t.buffered() {
+		for {
+			pid, _, e := unix.RawSyscall6(unix.SYS_WAIT4, ^uintptr(0), uintptr(unsafe.Pointer(&ws)), unix.WALL|unix.WNOHANG, rup, 0, 0)
+			if e != 0 && e != unix.EINTR {
+				return waitResult{}, e
 			}
-		}
-		var pid int
-		err := eintr.Retry(func() (err error) { pid, err = unix.Wait4(-1, &ws, opts, &ru); return err })
-		if err != nil {
-			return waitResult{}, err
-		}
-		if pid > 0 {
-			return waitResult{pid: pid, status: ws, stime: time.Duration(ru.Stime.Nano())}, nil
+			if e == 0 && pid > 0 {
+				t.spin.done(spin, time.Since(start), true)
+				return result(int(pid)), nil
+			}
+			if time.Since(start) >= spin {
+				break
+			}
+			// Let a tracee thread waiting for this CPU have it (a multi-threaded program,
+			// make -j): with nothing else runnable here, sched_yield returns at once.
+			unix.RawSyscall(unix.SYS_SCHED_YIELD, 0, 0, 0)
 		}
 	}
-	panic("unreachable: a blocking wait4 returned no child")
+	if err := t.flush(); err != nil {
+		return waitResult{}, err
+	}
+	var pid int
+	err := eintr.Retry(func() (err error) {
+		r, _, e := syscall.Syscall6(unix.SYS_WAIT4, ^uintptr(0), uintptr(unsafe.Pointer(&ws)), unix.WALL, rup, 0, 0)
+		pid = int(r)
+		if e != 0 {
+			return e
+		}
+		return nil
+	})
+	if err != nil {
+		return waitResult{}, err
+	}
+	t.spin.done(spin, time.Since(start), false)
+	return result(pid), nil
 }
 
 func (t *Tracer) buffered() bool {
