@@ -317,6 +317,7 @@ func (c *traceConfig) check() error {
 	o.Follow = c.follow > 0
 	o.PerProcess = c.follow > 1 && !c.count && c.outPath != "" // -ff without -o is -f, as strace
 	o.OutPath = c.outPath
+	o.Shared = c.outPath == ""
 	o.SummaryOnly = c.count
 	o.Summary = c.summary && !c.count
 	o.WallTime = c.wall

@@ -13,7 +13,8 @@ import (
 )
 
 // RunExecHelper is the exec helper Start runs (the tracer's binary re-executed, with args
-// FILTER PATH ARGV...): it waits until the tracer has seized it (a byte on descriptor 3), then,
+// FILTER PATH ARGV...): it says it has started (a byte on descriptor 4), waits until the tracer
+// has seized it (a byte on descriptor 3), then,
 // with FILTER a comma list of syscall numbers or "all", installs a seccomp filter that stops
 // only those calls (SECCOMP_RET_TRACE) and lets every other one through, and execs PATH. It
 // must run on the main thread (the caller locks it in an init function): the main thread's
@@ -24,7 +25,11 @@ func RunExecHelper(args []string) error {
 		return errors.New("exec helper: want FILTER PATH ARGV")
 	}
 	filter, path, argv := args[0], args[1], args[2:]
+	// Ready: the runtime has started; the tracer seizes now. Failure (no descriptor 4, a tracer
+	// gone) is met by the read of the go-ahead below.
 	var b [1]byte
+	syscall.Write(4, b[:])
+	syscall.Close(4)
 	for {
 		n, err := syscall.Read(3, b[:])
 		if err == syscall.EINTR {

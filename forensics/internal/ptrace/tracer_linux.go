@@ -57,6 +57,7 @@ type Options struct {
 	DecodeFds    int       // -y (1), -yy (2)
 	PidPrefix    bool      // "PID  " before every line: strace -f with -o FILE and no -ff
 	Seccomp      bool      // --seccomp-bpf: only the traced calls stop the tracee
+	Shared       bool      // Out is the tracer's stderr, which tracees write too: flushed before each resume
 	Helper       []string  // argv that runs RunExecHelper (the tracer's own binary, re-executed)
 }
 
@@ -190,8 +191,8 @@ func (t *Tracer) traced(nr uint64) bool { return t.opts.Trace == nil || t.opts.T
 // goroutine is locked to its thread and stays locked: that thread is the tracer.
 //
 // The command is started through the exec helper (RunExecHelper, this binary re-executed):
-// Go cannot run code in a child between fork and exec. The helper waits on a pipe; the tracer
-// PTRACE_SEIZEs it (with PTRACE_O_EXITKILL, and PTRACE_O_TRACESECCOMP for --seccomp-bpf),
+// Go cannot run code in a child between fork and exec. The helper says on one pipe that it has
+// started and waits on another; the tracer then PTRACE_SEIZEs it (with PTRACE_O_EXITKILL, and PTRACE_O_TRACESECCOMP for --seccomp-bpf),
 // interrupts it so that syscall-stops begin, and lets it go: the helper installs the seccomp
 // filter when asked to and calls execve(2), which the tracer sees as strace does, entry and exit,
 // and everything the helper did before is not shown. Its main thread is the one that execs
@@ -204,11 +205,18 @@ func (t *Tracer) Start(path string, argv, env []string, files []uintptr) (_ int,
 	if len(t.opts.Helper) == 0 {
 		return 0, errors.New("no exec helper")
 	}
-	var p [2]int
+	// p: the go-ahead, read by the helper on descriptor 3; ready: the helper says on
+	// descriptor 4 that its runtime has started and it waits for the go-ahead.
+	var p, ready [2]int
 	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
 		return 0, os.NewSyscallError("pipe2", err)
 	}
 	defer unix.Close(p[1])
+	if err := unix.Pipe2(ready[:], unix.O_CLOEXEC); err != nil {
+		unix.Close(p[0])
+		return 0, os.NewSyscallError("pipe2", err)
+	}
+	defer unix.Close(ready[0])
 	filter := "-"
 	if t.opts.Seccomp {
 		filter = "all"
@@ -226,9 +234,10 @@ func (t *Tracer) Start(path string, argv, env []string, files []uintptr) (_ int,
 	hargv := append(append(append([]string{}, t.opts.Helper...), filter, path), argv...)
 	pid, err := syscall.ForkExec(t.opts.Helper[0], hargv, &syscall.ProcAttr{
 		Env:   env,
-		Files: append(append([]uintptr{}, files...), uintptr(p[0])),
+		Files: append(append([]uintptr{}, files...), uintptr(p[0]), uintptr(ready[1])),
 	})
 	unix.Close(p[0])
+	unix.Close(ready[1])
 	if err != nil {
 		return 0, fmt.Errorf("start %s: %w", path, err)
 	}
@@ -240,6 +249,11 @@ func (t *Tracer) Start(path string, argv, env []string, files []uintptr) (_ int,
 			unix.Wait4(pid, &ws, unix.WALL, nil)
 		}
 	}()
+	// Seize only once the helper's runtime has started: seized earlier, each of its start-up
+	// calls (some 300: rt_sigaction for every signal, mmap, clone) would stop it twice. A
+	// helper that dies first closes the pipe (0 bytes): the seize then fails or sees it exit.
+	var b [1]byte
+	eintr.Retry(func() error { _, err := unix.Read(ready[0], b[:]); return err })
 	if _, err := ptrace(unix.PTRACE_SEIZE, pid, 0, t.options(true)); err != nil {
 		return 0, os.NewSyscallError("ptrace(PTRACE_SEIZE)", err)
 	}
@@ -569,6 +583,13 @@ func (t *Tracer) handle(r waitResult) error {
 func (t *Tracer) signalShown(sig int) bool { return t.opts.Signals == nil || t.opts.Signals[sig] }
 
 func (t *Tracer) resume(req, pid, sig int) error {
+	if t.opts.Shared && t.buffered() {
+		// The tracee may write to the same stream as soon as it runs: what the trace has
+		// said so far goes first, as strace's line-buffered stderr does.
+		if err := t.flush(); err != nil {
+			return err
+		}
+	}
 	if _, err := ptrace(req, pid, 0, uintptr(sig)); err != nil {
 		if errors.Is(err, unix.ESRCH) {
 			return nil // killed (SIGKILL) while stopped: its exit is on the way

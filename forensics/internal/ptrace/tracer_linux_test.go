@@ -31,10 +31,11 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// threadyHelper takes the tracer's go-ahead itself, starts threads that each call gettid, then
-// hands RunExecHelper a fresh go-ahead on descriptor 3.
+// threadyHelper says it is ready and takes the tracer's go-ahead itself, starts threads that
+// each call gettid, then hands RunExecHelper a fresh go-ahead on descriptor 3.
 func threadyHelper() {
 	var b [1]byte
+	syscall.Write(4, b[:]) // ready (RunExecHelper says it again, to a tracer no longer listening)
 	if n, _ := syscall.Read(3, b[:]); n != 1 {
 		os.Exit(126)
 	}
