@@ -12,7 +12,7 @@ import (
 // resumes it. If the tracer sleeps meanwhile, every stop costs a wakeup of the tracer thread, and
 // on a virtual machine whose other vCPU is idle that wakeup (an interrupt to a halted vCPU, the
 // hypervisor's exit and entry) takes longer than the tracee's call: on this project's 2-vCPU VM,
-// quiet, `strace -f` of `dd bs=1` spent about 37 us of wall time per stop, most of it waking up.
+// quiet, `strace -f` of `dd bs=1` spends about 45 us of wall time per stop, most of it waking up.
 // Polling with WNOHANG across the gap takes the stop without that, and costs no more CPU than the
 // sleep and wakeup it replaces (README.md, "Overhead against strace").
 //
@@ -28,8 +28,8 @@ type spinner struct {
 }
 
 const (
-	// maxSpin: the longest poll, about the wakeup it saves on the quiet VM (measured: windows
-	// of 20 us and 50 us cut the traced dd's wall time to 0.66x and 0.55x of no polling).
+	// maxSpin: the longest poll, about the wakeup it saves on the quiet VM (measured: fixed
+	// windows of 20 us and 50 us cut the traced dd's wall time to 0.66x and 0.55x of none).
 	maxSpin = 50 * time.Microsecond
 	// minSpin: a window halved below this closes; shorter polls catch almost nothing.
 	minSpin = 2 * time.Microsecond
