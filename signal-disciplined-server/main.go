@@ -37,7 +37,8 @@
 //	-drain-idle D       during a drain, close a connection quiet this long (default 500ms)
 //	-linger D           read-to-EOF bound of a lingering close (default 2s)
 //	-splice BYTES       after a read of at least BYTES, echo that connection with splice(2)
-//	                    through the loop's pipe, never copying the payload (default 4096; 0: never)
+//	                    through the loop's pipe, never copying the payload (default 0: never;
+//	                    it costs throughput on loopback, README "Benchmarks")
 //	-config FILE        "name value" lines for max-conns, drain-timeout, drain-idle; read at start
 //	                    and on SIGHUP, overriding the flags
 //	-spin D             busy-poll window: when a loop serving at most 8 connections runs out
@@ -117,7 +118,7 @@ func run(_ context.Context, args []string, _ io.Reader, _, stderr io.Writer) err
 	fs.IntVar(&cfg.Loops, "loops", 1, "epoll loops, each on its own locked thread with its own SO_REUSEPORT listener")
 	fs.IntVar(&cfg.ConnBuf, "conn-buf", 64<<10, "`bytes` of unsent echo a connection may hold before it is no longer read")
 	fs.IntVar(&cfg.ReadBudget, "read-budget", 64<<10, "`bytes` read from one connection per wakeup")
-	fs.IntVar(&cfg.SpliceMin, "splice", 4096, "after a read of at least this many `bytes`, echo a connection with splice(2) through a pipe, without copying (0: never)")
+	fs.IntVar(&cfg.SpliceMin, "splice", 0, "after a read of at least this many `bytes`, echo a connection with splice(2) through a pipe, without copying (0: never)")
 	fs.DurationVar(&cfg.Spin, "spin", 100*time.Microsecond, "busy-poll window: when a loop serving at most 8 connections runs out of work, it polls without sleeping for up to this `duration`, adapting to the gaps it sees (lower latency for CPU burnt; 0: never)")
 	fs.DurationVar(&cfg.Slice, "slice", 100*time.Microsecond, "EEVDF slice each loop thread asks for (sched_setattr), so a woken loop can preempt a task with a longer one: `duration` 100us-100ms, 0: the kernel's")
 	fs.DurationVar(&cfg.Linger, "linger", 2*time.Second, "how long a lingering close reads to the peer's EOF")

@@ -277,7 +277,7 @@ func echoOnce(t *testing.T, c net.Conn, msg string) {
 // are mid-stream at the drain; every client still gets all 4 MiB back, a connection attempted
 // after the drain began is refused, and the server exits 0.
 func TestDrainUnderLoad(t *testing.T) {
-	// Both echo paths: splice through the loop's pipe (the default for bulk reads) and copy.
+	// Both echo paths: splice through the loop's pipe (-splice 4096) and copy (the default).
 	for _, splice := range []string{"4096", "0"} {
 		t.Run("splice "+splice, func(t *testing.T) { drainUnderLoad(t, splice) })
 	}
@@ -624,8 +624,9 @@ func TestHalfClose(t *testing.T) {
 	})
 }
 
-// TestSplice: a connection whose reads come in bulk is echoed with splice(2) through the loop's
-// pipe, one of small messages is not, and -splice 0 turns it off; every byte comes back intact.
+// TestSplice: with -splice 4096 a connection whose reads come in bulk is echoed with splice(2)
+// through the loop's pipe, one of small messages is not; -splice 0, the default, turns it off;
+// every byte comes back intact.
 // The spliced count is what left through splice (bytes out that never entered the process).
 func TestSplice(t *testing.T) {
 	const total = 8 << 20
@@ -638,9 +639,14 @@ func TestSplice(t *testing.T) {
 		{"4096", true, func(n int64) bool { return n >= total/2 }, "at least half of the stream"},
 		{"0", true, func(n int64) bool { return n == 0 }, "0"},
 		{"4096", false, func(n int64) bool { return n == 0 }, "0"},
+		{"", true, func(n int64) bool { return n == 0 }, "0 (the default is -splice 0)"},
 	} {
-		t.Run(fmt.Sprintf("splice %s bulk %v", tc.splice, tc.bulk), func(t *testing.T) {
-			s := startServer(t, nil, "-splice", tc.splice)
+		t.Run(fmt.Sprintf("splice %q bulk %v", tc.splice, tc.bulk), func(t *testing.T) {
+			var args []string
+			if tc.splice != "" {
+				args = []string{"-splice", tc.splice}
+			}
+			s := startServer(t, nil, args...)
 			c := dial(t, s.addr)
 			out := int64(total)
 			if tc.bulk {
@@ -666,7 +672,7 @@ func TestSplice(t *testing.T) {
 // fails with bytes in the pipe must not leave them for the next one. Clients that send a burst
 // and reset come and go while others stream and check every byte of their echo.
 func TestResetsAmidSplicing(t *testing.T) {
-	s := startServer(t, nil)
+	s := startServer(t, nil, "-splice", "4096")
 	const resetters, each, verifiers, total = 4, 200, 4, 4 << 20
 	errs := make(chan error, verifiers+resetters)
 	var done atomic.Bool
