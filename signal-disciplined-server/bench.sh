@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench.sh BIN: echo-load against four echo servers in one run, interleaved:
 #   this     signal-disciplined-server with its defaults
-#   spin0    the same with -spin 0
+#   spin     the same with -spin 100us (the busy-poll; the default is -spin 0)
 #   stdlib   testdata/stdecho: goroutine per connection, io.Copy (built here with go)
 #   c        testdata/cecho/cecho.c: one thread, level-triggered epoll, non-blocking sockets,
 #            a 64 KiB buffer per read (built here with gcc; left out, with a note, without gcc)
@@ -37,9 +37,9 @@ cleanup() {
 trap cleanup EXIT
 
 declare -A cmd label
-servers=(this spin0 stdlib)
+servers=(this spin stdlib)
 cmd[this]="$BIN/signal-disciplined-server" label[this]="this server, defaults"
-cmd[spin0]="$BIN/signal-disciplined-server -spin 0" label[spin0]="this server, -spin 0"
+cmd[spin]="$BIN/signal-disciplined-server -spin 100us" label[spin]="this server, -spin 100us"
 CGO_ENABLED=0 go build -trimpath -o "$tmp/stdecho" ./testdata/stdecho
 cmd[stdlib]="$tmp/stdecho" label[stdlib]="stdlib (io.Copy)"
 ref=""
