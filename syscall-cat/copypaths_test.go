@@ -162,6 +162,11 @@ func TestCopyPaths(t *testing.T) {
 		if !moved(tr, "splice") || strings.Contains(tr, "PIPE_SZ") {
 			t.Errorf("want splice and no F_GETPIPE_SZ/F_SETPIPE_SZ for 64 KiB:\n%s", tr)
 		}
+		// 64 KiB fills the pipe: a second splice would wait for the reader before it saw the
+		// end of the file. The file's size says it is all there; read finds the end.
+		if n := strings.Count(tr, "splice("); n != 1 || !regexp.MustCompile(`read\(\d+, "", \d+\) += 0`).MatchString(tr) {
+			t.Errorf("want one splice of the 64 KiB, then a read that returns 0 (got %d splices):\n%s", n, tr)
+		}
 	})
 	t.Run("pipe to file: splice", func(t *testing.T) {
 		r, w, err := os.Pipe()
