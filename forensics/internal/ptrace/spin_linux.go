@@ -29,7 +29,7 @@ type spinner struct {
 
 const (
 	// maxSpin: the longest poll, about the wakeup it saves on the quiet VM (measured: fixed
-	// windows of 20 us and 50 us cut the traced dd's wall time to 0.66x and 0.55x of none).
+	// windows of 20 us and 50 us cut the traced dd's wall time to 0.64x and 0.55x of none).
 	maxSpin = 50 * time.Microsecond
 	// minSpin: a window halved below this closes; shorter polls catch almost nothing.
 	minSpin = 2 * time.Microsecond
