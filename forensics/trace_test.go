@@ -517,22 +517,36 @@ func TestTraceClassesMatchStrace(t *testing.T) {
 	}
 	for _, class := range []string{"%file", "%process", "%network", "%signal", "%ipc", "%desc", "%memory", "%creds", "%clock", "%stat", "%lstat", "%fstat", "%%stat", "%statfs", "%%statfs", "%pure", "!%desc"} {
 		for _, script := range scripts {
-			want, got := traceBoth(t, stracePath, []string{"-f", "-e", "trace=" + class}, script)
-			wn, gn := names(want), names(got)
-			for n, c := range wn {
-				if gn[n] != c {
-					t.Errorf("-e trace=%s, %q: %s %d times, strace %d", class, script, n, gn[n], c)
+			// Up to three pairs of runs: how many SIGCHLDs a shell receives is the
+			// scheduler's choice, run to run, strace's too (two children that exit together
+			// give one delivery; the same pipeline gave 1 and 2 rt_sigreturn under each
+			// tracer). A tracer that loses or invents calls differs in every pair.
+			var errs []string
+			for attempt := 0; attempt < 3; attempt++ {
+				errs = errs[:0]
+				want, got := traceBoth(t, stracePath, []string{"-f", "-e", "trace=" + class}, script)
+				wn, gn := names(want), names(got)
+				for n, c := range wn {
+					if gn[n] != c {
+						errs = append(errs, fmt.Sprintf("-e trace=%s, %q: %s %d times, strace %d", class, script, n, gn[n], c))
+					}
+				}
+				for n, c := range gn {
+					if _, ok := wn[n]; !ok {
+						errs = append(errs, fmt.Sprintf("-e trace=%s, %q: %s %d times, strace never", class, script, n, c))
+					}
+				}
+				// 95% identical; on a short trace one line may differ: which child's SIGCHLD
+				// interrupts which call is the scheduler's choice too.
+				if pct, missing, extra := identical(want, got); pct < 95 && len(missing) > 1 {
+					errs = append(errs, fmt.Sprintf("-e trace=%s, %q: %.1f%% of lines identical to strace's\nstrace only: %q\nforensics only: %q", class, script, pct, missing, extra))
+				}
+				if len(errs) == 0 {
+					break
 				}
 			}
-			for n, c := range gn {
-				if _, ok := wn[n]; !ok {
-					t.Errorf("-e trace=%s, %q: %s %d times, strace never", class, script, n, c)
-				}
-			}
-			// 95% identical; on a short trace one line may differ: which child's SIGCHLD
-			// interrupts which call is the scheduler's choice, run to run, strace's too.
-			if pct, missing, extra := identical(want, got); pct < 95 && len(missing) > 1 {
-				t.Errorf("-e trace=%s, %q: %.1f%% of lines identical to strace's\nstrace only: %q\nforensics only: %q", class, script, pct, missing, extra)
+			for _, e := range errs {
+				t.Error(e + " (in each of 3 pairs of runs; the last shown)")
 			}
 		}
 	}

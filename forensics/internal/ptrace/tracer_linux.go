@@ -140,6 +140,7 @@ type Tracer struct {
 	self    int
 	err     error // the first write error of a -ff file
 
+	started   bool    // the command's first execve returned (or Attach): no exec helper left
 	spin      spinner // how long wait polls before it sleeps
 	needStime bool    // the summary counts system time: wait asks for the tracees' rusage
 
@@ -384,10 +385,11 @@ func (t *Tracer) get(pid int) *tracee {
 	tr := t.tracees[pid]
 	if tr == nil {
 		// A new child can report its first stop before its parent reports the fork event.
-		// While the command has not reached its execve, every tracee is the exec helper's
-		// (a thread its Go runtime started after the seize): hidden, as its parent is.
+		// Until the command's execve has returned, every tracee is the exec helper's (a
+		// thread its Go runtime started after the seize, which the exec will end): hidden,
+		// as its parent is.
 		tr = &tracee{pid: pid}
-		if m := t.tracees[t.mainPid]; m != nil && m.preExec && t.mainPid != 0 {
+		if m := t.tracees[t.mainPid]; !t.started && m != nil && (m.preExec || m.inSyscall && m.nr == unix.SYS_EXECVE) {
 			tr.preExec = true
 		} else {
 			t.visible++
@@ -666,6 +668,9 @@ func (t *Tracer) syscallStop(tr *tracee, stime time.Duration) {
 			}
 			tr.entry = ""
 		}
+		if tr.pid == t.mainPid && tr.nr == unix.SYS_EXECVE && !isErr {
+			t.started = true // the command runs: from here every new tracee is its own
+		}
 		tr.inSyscall = false
 		if !tr.shown {
 			return
@@ -906,6 +911,7 @@ func (t *Tracer) Attach(pid int) error {
 	if err := quietSIGCHLD(); err != nil {
 		return err
 	}
+	t.started = true
 	t.mainPid = pid
 	seized := 0
 	for {
