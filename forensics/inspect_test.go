@@ -19,7 +19,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-func init() { testHelpers["masked"] = maskedHelper }
+func init() {
+	testHelpers["masked"] = maskedHelper
+	testHelpers["hostile"] = hostileHelper
+}
 
 // TestInspectGolden runs inspect in-process on the /proc trees copied from live processes
 // (internal/proc/testdata, whose README has the copy command) and compares its output with
@@ -210,6 +213,65 @@ func maskedHelper() int {
 		select {} // keep the thread, locked, for the life of the helper
 	}()
 	fmt.Printf("ready pid %d tid %d\n", os.Getpid(), <-ready)
+	io.Copy(io.Discard, os.Stdin)
+	return 0
+}
+
+// TestInspectHostileNames: a process may name itself anything (here a newline, an escape
+// sequence and a backslash, written to its own /proc/self/comm and given in its argv); inspect's
+// report keeps one line per item and sends no control character to the terminal.
+func TestInspectHostileNames(t *testing.T) {
+	cmd := helperCommand("hostile", hostileName)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		stdin.Close() // EOF ends the helper
+		cmd.Wait()
+	}()
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "ready\n" {
+		t.Fatalf("helper said %q, %v", line, err)
+	}
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"inspect", strconv.Itoa(cmd.Process.Pid)}, nil, &out, &errb); err != nil {
+		t.Fatalf("inspect: %v\n%s", err, errb.Bytes())
+	}
+	report := out.String()
+	for _, l := range strings.Split(report, "\n") {
+		if strings.HasPrefix(l, "INJECTED") {
+			t.Errorf("a name broke a line of the report: %q", l)
+		}
+	}
+	if strings.ContainsAny(report, "\x1b\x7f") {
+		t.Errorf("the report holds a control character:\n%q", report)
+	}
+	// The name is 15 bytes, what comm holds: the process line, the thread table and argv.
+	for _, want := range []string{`(x\nINJECTED\x1b[2J\\)`, `x\nINJECTED\x1b[2J\\ leader`, `^$ x\nINJECTED\x1b[2J\\`} {
+		if !strings.Contains(report, want) {
+			t.Errorf("report lacks %q:\n%s", want, report)
+		}
+	}
+}
+
+const hostileName = "x\nINJECTED\x1b[2J\\"
+
+// hostileHelper names its thread-group leader hostileName through /proc/self/comm (only a
+// process's own threads may write it), says ready, and waits for EOF on stdin.
+func hostileHelper() int {
+	if err := os.WriteFile("/proc/self/comm", []byte(hostileName), 0); err != nil {
+		fmt.Fprintln(os.Stderr, "hostile:", err)
+		return 1
+	}
+	fmt.Println("ready")
 	io.Copy(io.Discard, os.Stdin)
 	return 0
 }

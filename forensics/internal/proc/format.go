@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Format writes the inspect report for p: identity, threads (TID against TGID), credentials,
@@ -14,9 +15,13 @@ func Format(w io.Writer, p *Process) error {
 	bw := bufio.NewWriter(w)
 	st := p.Status
 	fmt.Fprintf(bw, "process %d (%s)  state %c (%s)  TGID %d  PPID %d  PGRP %d  SID %d\n",
-		p.PID, st.Name, p.Stat.State, StateName(p.Stat.State), st.Tgid, st.PPid, p.Stat.PGRP, p.Stat.Session)
+		p.PID, Printable(st.Name), p.Stat.State, StateName(p.Stat.State), st.Tgid, st.PPid, p.Stat.PGRP, p.Stat.Session)
 	if len(p.Cmdline) > 0 {
-		fmt.Fprintf(bw, "  cmdline     %s\n", strings.Join(p.Cmdline, " "))
+		args := make([]string, len(p.Cmdline))
+		for i, a := range p.Cmdline {
+			args[i] = Printable(a)
+		}
+		fmt.Fprintf(bw, "  cmdline     %s\n", strings.Join(args, " "))
 	}
 	fmt.Fprintf(bw, "  cpu         %.2fs user+system  RSS %d KiB  tracer %d\n", p.Stat.CPUSeconds(), st.VmRSSKiB, st.TracerPid)
 
@@ -27,7 +32,7 @@ func Format(w io.Writer, p *Process) error {
 		if t.TID == t.Status.Tgid {
 			role = "leader (TID == TGID)"
 		}
-		fmt.Fprintf(bw, "  %-8d %-8d %-5c %-16s %s\n", t.TID, t.Status.Tgid, t.Stat.State, t.Stat.Comm, role)
+		fmt.Fprintf(bw, "  %-8d %-8d %-5c %-16s %s\n", t.TID, t.Status.Tgid, t.Stat.State, Printable(t.Stat.Comm), role)
 	}
 
 	fmt.Fprintf(bw, "\ncredentials     real   effective  saved  fs\n")
@@ -70,10 +75,42 @@ func Format(w io.Writer, p *Process) error {
 		fmt.Fprintln(bw, strings.TrimRight(fmt.Sprintf("  %-24s %-20s %-20s %s", l.Name, FormatValue(l.Soft), FormatValue(l.Hard), l.Units), " "))
 	}
 
-	chain := []string{fmt.Sprintf("%d %s", p.PID, p.Stat.Comm)}
+	chain := []string{fmt.Sprintf("%d %s", p.PID, Printable(p.Stat.Comm))}
 	for _, a := range p.Parents {
-		chain = append(chain, fmt.Sprintf("%d %s", a.PID, a.Comm))
+		chain = append(chain, fmt.Sprintf("%d %s", a.PID, Printable(a.Comm)))
 	}
 	fmt.Fprintf(bw, "\nparent chain  %s\n", strings.Join(chain, " <- "))
 	return bw.Flush()
+}
+
+// Printable returns s with its control characters and backslashes escaped as Go writes them
+// (\n, \t, \x1b, \\), so that a name a process chose for itself (PR_SET_NAME, /proc/PID/comm, its
+// argv) cannot break the report's lines or send escape sequences to a terminal. Anything else,
+// UTF-8 included, is kept as it is.
+func Printable(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' || r == utf8.RuneError }) {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r == utf8.RuneError:
+			if _, n := utf8.DecodeRuneInString(s[i:]); n == 1 {
+				fmt.Fprintf(&b, `\x%02x`, s[i]) // a byte that is not UTF-8
+			} else {
+				b.WriteRune(r)
+			}
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

@@ -197,3 +197,22 @@ func fixtureNames(t *testing.T) []string {
 	}
 	return names
 }
+
+func TestPrintable(t *testing.T) {
+	for in, want := range map[string]string{
+		"bash":        "bash",
+		"kworker/0:1": "kworker/0:1",
+		"é名":          "é名",
+		"a\nb":        `a\nb`,
+		"tab\there":   `tab\there`,
+		"esc\x1b[2J":  `esc\x1b[2J`,
+		`back\slash`:  `back\\slash`,
+		"bad\xffutf8": `bad\xffutf8`,
+		"del\x7f":     `del\x7f`,
+		"":            "",
+	} {
+		if got := Printable(in); got != want {
+			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
