@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -80,23 +79,13 @@ const sigRTMin2 = unix.Signal(36)
 // pending on that thread.
 func TestInspect(t *testing.T) {
 	cmd := helperCommand("masked")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
 	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	stdin, stdout := startPiped(t, cmd)
 	defer func() {
 		stdin.Close() // EOF ends the helper
 		cmd.Wait()
 	}()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
+	line, err := stdout.ReadString('\n')
 	if err != nil {
 		t.Fatalf("helper: %v", err)
 	}
@@ -222,23 +211,13 @@ func maskedHelper() int {
 // report keeps one line per item and sends no control character to the terminal.
 func TestInspectHostileNames(t *testing.T) {
 	cmd := helperCommand("hostile", hostileName)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
 	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	stdin, stdout := startPiped(t, cmd)
 	defer func() {
 		stdin.Close() // EOF ends the helper
 		cmd.Wait()
 	}()
-	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "ready\n" {
+	if line, err := stdout.ReadString('\n'); err != nil || line != "ready\n" {
 		t.Fatalf("helper said %q, %v", line, err)
 	}
 	var out, errb bytes.Buffer
