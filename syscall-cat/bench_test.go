@@ -169,9 +169,10 @@ type median struct{ wall, cpu float64 }
 
 // measure runs each of progs runs times, after one warm-up run each, in turn; the order rotates
 // by one every round (ABC, BCA, CAB, ...), so that each program takes each place and follows
-// each other program equally often, and none ever follows itself. A program that always ran
-// between the other two (the order merely reversed every other round) paid for it: on the quiet
-// VM, 0 B into a pipe took 1.27 ms in the middle and 1.08 ms at either end (2026-12-03).
+// each other program equally often, and none ever follows itself. With the order merely reversed
+// every other round, the program in the middle always ran between the other two, and the place
+// weighed on the ratio: on the quiet VM, 0 B into a pipe gave syscall-cat/floor 1.27/1.08 ms with
+// syscall-cat in the middle and 1.23/1.30 ms with the floor there (2026-12-03).
 func measure(progs [][]string, o outKind, null int, outFile string, runs int) ([]median, error) {
 	walls := make([][]float64, len(progs))
 	cpus := make([][]float64, len(progs))
