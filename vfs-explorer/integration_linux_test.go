@@ -58,6 +58,13 @@ func vfsx(t *testing.T, env []string, args ...string) (string, string, int) {
 	t.Helper()
 	cmd := exec.Command(binPath, args...)
 	cmd.Env = append(os.Environ(), env...)
+	return runExit(t, cmd, args)
+}
+
+// runExit runs cmd (vfs-explorer with args) and returns stdout, stderr and the exit code; a
+// command that could not run at all fails the test.
+func runExit(t *testing.T, cmd *exec.Cmd, args []string) (string, string, int) {
+	t.Helper()
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

@@ -113,20 +113,11 @@ func vmx(t *testing.T, env []string, args ...string) (string, string, int) {
 	// A test binary killed outright (CI's deadline, ^C) takes vm with it, and vm its guests.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	cmd.Env = vmEnv(env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		code = exit.ExitCode()
-	} else if err != nil {
-		t.Fatalf("vfs-explorer %v: %v", args, err)
-	}
+	out, errs, code := runExit(t, cmd, args)
 	if ctx.Err() != nil {
 		t.Errorf("vfs-explorer %v: stopped (SIGTERM) a minute before the test's deadline", args)
 	}
-	return out.String(), errb.String(), code
+	return out, errs, code
 }
 
 func loadavg() string {
