@@ -193,8 +193,8 @@ func (t *Tracer) traced(nr uint64) bool { return t.opts.Trace == nil || t.opts.T
 //
 // The command is started through the exec helper (RunExecHelper, this binary re-executed):
 // Go cannot run code in a child between fork and exec. The helper says on one pipe that it has
-// started and waits on another; the tracer then PTRACE_SEIZEs it (with PTRACE_O_EXITKILL, and PTRACE_O_TRACESECCOMP for --seccomp-bpf),
-// interrupts it so that syscall-stops begin, and lets it go: the helper installs the seccomp
+// started and waits on another; the tracer then PTRACE_SEIZEs it (with PTRACE_O_EXITKILL, and
+// PTRACE_O_TRACESECCOMP for --seccomp-bpf), interrupts it so that syscall-stops begin, and lets it go: the helper installs the seccomp
 // filter when asked to and calls execve(2), which the tracer sees as strace does, entry and exit,
 // and everything the helper did before is not shown. Its main thread is the one that execs
 // (the helper locks it in init), so the command keeps the helper's pid.
@@ -277,9 +277,9 @@ func (t *Tracer) Start(path string, argv, env []string, files []uintptr) (_ int,
 func (t *Tracer) wait() (waitResult, error) {
 	var ws unix.WaitStatus
 	var ru unix.Rusage
-	rup := uintptr(0)
+	var rup *unix.Rusage // nil unless the summary counts system time
 	if t.needStime {
-		rup = uintptr(unsafe.Pointer(&ru))
+		rup = &ru
 	}
 	result := func(pid int) waitResult {
 		return waitResult{pid: pid, status: ws, stime: time.Duration(ru.Stime.Nano())}
@@ -287,14 +287,14 @@ func (t *Tracer) wait() (waitResult, error) {
 	start := time.Now()
 	// The polls are raw system calls: non-blocking, so the runtime need not know.
 	spin := t.spin.window()
-	if m := t.tracees[t.mainPid]; m != nil && m.preExec {
+	if !t.started {
 		// The exec helper's Go runtime starting up: its threads want both CPUs, and its
 		// stops are the tracer's own overhead, not worth a poll.
 		spin = 0
 	}
 	if spin > 0 || t.buffered() {
 		for {
-			pid, _, e := unix.RawSyscall6(unix.SYS_WAIT4, ^uintptr(0), uintptr(unsafe.Pointer(&ws)), unix.WALL|unix.WNOHANG, rup, 0, 0)
+			pid, _, e := unix.RawSyscall6(unix.SYS_WAIT4, ^uintptr(0), uintptr(unsafe.Pointer(&ws)), unix.WALL|unix.WNOHANG, uintptr(unsafe.Pointer(rup)), 0, 0)
 			if e != 0 && e != unix.EINTR {
 				return waitResult{}, e
 			}
@@ -314,14 +314,7 @@ func (t *Tracer) wait() (waitResult, error) {
 		return waitResult{}, err
 	}
 	var pid int
-	err := eintr.Retry(func() (err error) {
-		r, _, e := syscall.Syscall6(unix.SYS_WAIT4, ^uintptr(0), uintptr(unsafe.Pointer(&ws)), unix.WALL, rup, 0, 0)
-		pid = int(r)
-		if e != 0 {
-			return e
-		}
-		return nil
-	})
+	err := eintr.Retry(func() (err error) { pid, err = unix.Wait4(-1, &ws, unix.WALL, rup); return err })
 	if err != nil {
 		return waitResult{}, err
 	}
@@ -389,7 +382,7 @@ func (t *Tracer) get(pid int) *tracee {
 		// thread its Go runtime started after the seize, which the exec will end): hidden,
 		// as its parent is.
 		tr = &tracee{pid: pid}
-		if m := t.tracees[t.mainPid]; !t.started && m != nil && (m.preExec || m.inSyscall && m.nr == unix.SYS_EXECVE) {
+		if !t.started {
 			tr.preExec = true
 		} else {
 			t.visible++
