@@ -109,7 +109,7 @@ func (c *Copier) Copy(in int, inSt *unix.Stat_t) error {
 		// A first copy_file_range that moves nothing without an error is the input's EOF as
 		// the page cache sees it (an empty file, or a /proc or /sys file whose size is 0):
 		// sendfile would read the same page cache and say the same, so only read is asked.
-		emptyToSendfile := false
+		cfrSawEOF := false
 		if inMode == unix.S_IFREG && c.outMode == unix.S_IFREG {
 			done, empty := c.run(in, CopyFileRange, func() (int, error) {
 				return unix.CopyFileRange(in, nil, c.out, nil, chunk, 0)
@@ -117,9 +117,9 @@ func (c *Copier) Copy(in int, inSt *unix.Stat_t) error {
 			if done {
 				return nil
 			}
-			emptyToSendfile = empty
+			cfrSawEOF = empty
 		}
-		if inReg && !outPipe && !emptyToSendfile {
+		if inReg && !outPipe && !cfrSawEOF {
 			if done, _ := c.run(in, Sendfile, func() (int, error) {
 				return unix.Sendfile(c.out, in, nil, chunk)
 			}, true); done {
@@ -141,7 +141,7 @@ func (c *Copier) Copy(in int, inSt *unix.Stat_t) error {
 			// without touching the pipe (or copy what was appended meanwhile).
 			limit := int64(-1)
 			if inMode == unix.S_IFREG {
-				if pos, err := unix.Seek(in, 0, 1); err == nil {
+				if pos, err := unix.Seek(in, 0, unix.SEEK_CUR); err == nil {
 					limit = max(inSt.Size-pos, 0)
 				}
 			}
