@@ -121,19 +121,27 @@ func TestCopyPaths(t *testing.T) {
 			t.Errorf("want sendfile:\n%s", tr)
 		}
 	})
-	t.Run("file to pipe: splice", func(t *testing.T) {
+	// tracedToPipe runs cat with args and stdout on a pipe that this process drains, and returns
+	// the trace and what came through the pipe.
+	tracedToPipe := func(t *testing.T, args []string) (string, []byte) {
+		t.Helper()
 		r, w, err := os.Pipe()
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer r.Close()
 		got := make(chan []byte)
 		go func() { b, _ := readAll(r); got <- b }()
-		tr := traced(t, []string{src}, nil, w)
+		tr := traced(t, args, nil, w)
 		w.Close()
-		if b := <-got; !bytes.Equal(b, data) {
+		return tr, <-got
+	}
+
+	t.Run("file to pipe: splice", func(t *testing.T) {
+		tr, b := tracedToPipe(t, []string{src})
+		if !bytes.Equal(b, data) {
 			t.Errorf("pipe got %d bytes, want %d", len(b), len(data))
 		}
-		r.Close()
 		if !moved(tr, "splice") || moved(tr, "write") {
 			t.Errorf("want splice:\n%s", tr)
 		}
@@ -147,18 +155,10 @@ func TestCopyPaths(t *testing.T) {
 		if err := os.WriteFile(small, want, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		r, w, err := os.Pipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := make(chan []byte)
-		go func() { b, _ := readAll(r); got <- b }()
-		tr := traced(t, []string{small}, nil, w)
-		w.Close()
-		if b := <-got; !bytes.Equal(b, want) {
+		tr, b := tracedToPipe(t, []string{small})
+		if !bytes.Equal(b, want) {
 			t.Errorf("pipe got %d bytes, want %d", len(b), len(want))
 		}
-		r.Close()
 		if !moved(tr, "splice") || strings.Contains(tr, "PIPE_SZ") {
 			t.Errorf("want splice and no F_GETPIPE_SZ/F_SETPIPE_SZ for 64 KiB:\n%s", tr)
 		}
