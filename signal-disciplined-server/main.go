@@ -49,8 +49,9 @@
 //	-slice D            EEVDF slice each loop thread asks for with sched_setattr: a shorter slice
 //	                    than its CPU's running task lets a woken loop preempt it (default 100us,
 //	                    the kernel's minimum; 0: the kernel's default)
-//	-wait MODE          raw (RawSyscall6 epoll_pwait bounded by -raw-timeout, keeps the P) or
-//	                    blocking (unix.EpollWait, -1) (default raw)
+//	-wait MODE          raw (RawSyscall6 epoll_pwait, keeps the P; bounded by -raw-timeout
+//	                    only under GODEBUG=asyncpreemptoff=1) or blocking (unix.EpollWait, -1)
+//	                    (default raw)
 package main
 
 import (
@@ -123,7 +124,7 @@ func run(_ context.Context, args []string, _ io.Reader, _, stderr io.Writer) err
 	fs.DurationVar(&cfg.Spin, "spin", 0, "busy-poll window: when a loop serving at most 8 connections runs out of work, it polls without sleeping for up to this `duration`, adapting to the gaps it sees (lower latency for CPU burnt, e.g. 100us; 0: never)")
 	fs.DurationVar(&cfg.Slice, "slice", 100*time.Microsecond, "EEVDF slice each loop thread asks for (sched_setattr), so a woken loop can preempt a task with a longer one: `duration` 100us-100ms, 0: the kernel's")
 	fs.DurationVar(&cfg.Linger, "linger", 2*time.Second, "how long a lingering close reads to the peer's EOF")
-	fs.DurationVar(&cfg.RawTimeout, "raw-timeout", 10*time.Millisecond, "bound of one epoll_pwait in -wait raw")
+	fs.DurationVar(&cfg.RawTimeout, "raw-timeout", 10*time.Millisecond, "bound of one epoll_pwait in -wait raw under GODEBUG=asyncpreemptoff=1")
 	wait := fs.String("wait", "raw", "epoll wait: `raw` (RawSyscall6, bounded, keeps the P) or blocking (unix.EpollWait)")
 	lim := addLimitFlags(fs, &cfg.Limits)
 	config := fs.String("config", "", "`file` of \"name value\" lines (max-conns, drain-timeout, drain-idle), read at start and on SIGHUP")

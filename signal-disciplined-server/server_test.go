@@ -872,6 +872,47 @@ func TestLoopSlice(t *testing.T) {
 	}
 }
 
+// TestRawWaitTimeout reads, from /proc/PID/task/TID/syscall, the timeout an idle loop passes to
+// epoll_pwait (x86_64 281; the loop's wait is the one with 256 events, the runtime's netpoller
+// asks for 128): none (-1) by default, since a finite one arms a kernel timer on every sleep and
+// SIGURG ends the wait for a stop-the-world; -raw-timeout under GODEBUG=asyncpreemptoff=1, where
+// nothing else would.
+func TestRawWaitTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		env  []string
+		want string
+	}{
+		{nil, "0xffffffffffffffff"},
+		{[]string{"GODEBUG=asyncpreemptoff=1"}, "0x7"},
+	} {
+		s := startServer(t, tc.env, "-raw-timeout", "7ms")
+		got := ""
+		for i := 0; i < 200 && got == ""; i++ {
+			tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", s.pid))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, task := range tasks {
+				b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/syscall", s.pid, task.Name()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if f := strings.Fields(string(b)); len(f) > 4 && f[0] == "281" && f[3] == "0x100" {
+					got = f[4]
+				}
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if got != tc.want {
+			t.Errorf("%v: the idle loop's epoll_pwait timeout is %q, want %s", tc.env, got, tc.want)
+		}
+		s.signal(syscall.SIGTERM)
+		if code := s.exitCode(); code != 0 {
+			t.Errorf("%v: exit %d after SIGTERM, want 0", tc.env, code)
+		}
+	}
+}
+
 // TestEMFILE lowers the running server's RLIMIT_NOFILE with prlimit(2) (the test binary's own
 // limit is untouched) until accept fails with EMFILE. The loop must not spin (its CPU time over a
 // 1 s window stays under 10% of a core) and must serve the waiting clients once others close.

@@ -39,9 +39,9 @@ bt=""
 msgs=$(sed -n 's/^result msgs=\([0-9]*\) .*/\1/p' "$tmp/load")
 cpu=$(sed -n 's/.* srv_cpu_s=\([0-9.]*\).*/\1/p' "$tmp/load")
 echo "$* under echo-load $LOAD -count $COUNT: $msgs messages, $(grep -o 'msgs_per_s=[0-9]*' "$tmp/load"), server CPU $cpu s; load average $(cut -d' ' -f1 /proc/loadavg)"
-# ids: x86_64 (0 read, 44 sendto, 232 epoll_wait, 281 epoll_pwait, 275 splice, 24 sched_yield,
+# ids: x86_64 (0 read, 45 recvfrom, 44 sendto, 232 epoll_wait, 281 epoll_pwait, 275 splice, 24 sched_yield,
 # 202 futex, 35 nanosleep, 234 tgkill, 15 rt_sigreturn).
-awk -v m="$msgs" 'BEGIN {n["0"]="read"; n["44"]="sendto"; n["232"]="epoll_wait"; n["281"]="epoll_pwait"; n["275"]="splice";
+awk -v m="$msgs" 'BEGIN {n["0"]="read"; n["45"]="recvfrom"; n["44"]="sendto"; n["232"]="epoll_wait"; n["281"]="epoll_pwait"; n["275"]="splice";
 		n["24"]="sched_yield"; n["202"]="futex"; n["35"]="nanosleep"; n["234"]="tgkill"; n["15"]="rt_sigreturn"; n["1"]="write"; n["20"]="writev"; n["39"]="getpid"; n["54"]="setsockopt"; n["55"]="getsockopt"; n["233"]="epoll_ctl"; n["288"]="accept4"; n["3"]="close"}
 	/^@sys\[/ {gsub(/[@\[\]:]/, " "); id = $2; c = $3; if (c / m >= 0.001) printf "  %s %.3f\n", (id in n) ? n[id] : "syscall " id, c / m; t += c}
 	/^@switches/ {s = $2}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"runtime"
+	"strings"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -20,10 +21,29 @@ const (
 	// running goroutine, so a stop-the-world must interrupt it. Async preemption does that with
 	// SIGURG, which makes epoll_pwait return EINTR at once; the timeout bounds the delay when async
 	// preemption is off (GODEBUG=asyncpreemptoff=1).
+	//
+	// A finite timeout is not free: epoll_pwait arms a high-resolution timer for every wait that
+	// sleeps and cancels it on wakeup. So the bound is used only where it is needed, when
+	// GODEBUG turns async preemption off; otherwise a raw wait with nothing timed is unbounded.
 	WaitRaw WaitMode = iota
 	// WaitBlocking calls unix.EpollWait, an ordinary syscall that releases the P while blocked.
 	WaitBlocking
 )
+
+// asyncPreempt: the runtime may interrupt a raw wait with SIGURG (GODEBUG does not say
+// asyncpreemptoff=1; the last setting of a key wins, as the runtime reads it).
+var asyncPreempt = godebug("asyncpreemptoff") != "1"
+
+// godebug returns key's value in $GODEBUG.
+func godebug(key string) string {
+	v := ""
+	for _, kv := range strings.Split(os.Getenv("GODEBUG"), ",") {
+		if k, val, ok := strings.Cut(kv, "="); ok && k == key {
+			v = val
+		}
+	}
+	return v
+}
 
 // epoll owns one epoll instance.
 type epoll struct {

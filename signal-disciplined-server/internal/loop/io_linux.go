@@ -20,12 +20,27 @@ import (
 // The race detector does not see the kernel's writes into the buffer (unix.Read annotates
 // them); the buffers are only ever touched by the loop's own goroutine.
 
-// readRaw wraps read(2) on a non-blocking descriptor.
+// readRaw wraps read(2) on a non-blocking descriptor (the loop's pipe; sockets use recvRaw).
 func readRaw(fd int, p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
 	n, _, errno := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(n), nil
+}
+
+// recvRaw wraps recv(2) (recvfrom(2) without an address) on a connected, non-blocking socket.
+// It is read(2) without the file layer: read on a socket goes through vfs_read (the file
+// position lock of fdget_pos, rw_verify_area, the file-permission hook, fsnotify_access) before
+// sock_read_iter reaches the same tcp_recvmsg; recvfrom goes to sock_recvmsg directly.
+func recvRaw(fd int, p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n, _, errno := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), 0, 0, 0)
 	if errno != 0 {
 		return 0, errno
 	}

@@ -180,11 +180,11 @@ func (l *Loop) run() error {
 	}
 }
 
-// timeout is the epoll_pwait timeout in milliseconds: the next timer, bounded by RawTimeout in
-// WaitRaw mode, -1 (forever) in WaitBlocking mode when nothing is timed.
+// timeout is the epoll_pwait timeout in milliseconds: the next timer, or -1 (forever) when nothing
+// is timed; in WaitRaw mode without async preemption, bounded by RawTimeout (epoll_linux.go).
 func (l *Loop) timeout() int {
 	d := time.Duration(-1)
-	if l.srv.cfg.Wait == WaitRaw {
+	if l.srv.cfg.Wait == WaitRaw && !asyncPreempt {
 		d = l.srv.cfg.RawTimeout
 	}
 	next := func(t time.Duration) {
@@ -512,10 +512,10 @@ func (l *Loop) read(c *conn) bool {
 				return true // full: read again once flush has sent some (c.readable stays set)
 			}
 			p = c.out[len(c.out) : len(c.out)+min(free, budget)]
-			n, err = readRaw(c.fd, p)
+			n, err = recvRaw(c.fd, p)
 		default:
 			p = l.rbuf[:min(len(l.rbuf), budget)]
-			n, err = readRaw(c.fd, p)
+			n, err = recvRaw(c.fd, p)
 		}
 		switch {
 		case err == nil:
@@ -680,7 +680,7 @@ func (l *Loop) discard(c *conn) bool {
 			l.requeue(c)
 			return true
 		}
-		n, err := readRaw(c.fd, l.rbuf)
+		n, err := recvRaw(c.fd, l.rbuf)
 		switch {
 		case err == nil && n == 0:
 			l.closeConn(c) // the FIN after ours: close without leaving unread data to cause an RST

@@ -39,7 +39,7 @@ type Config struct {
 	Wait       WaitMode
 	Spin       time.Duration // after an event, poll (epoll_pwait with timeout 0) this long before sleeping; 0: never
 	Slice      time.Duration // EEVDF slice each loop thread asks for (sched_setattr sched_runtime); 0: the kernel's
-	RawTimeout time.Duration // bound of one WaitRaw epoll_pwait
+	RawTimeout time.Duration // bound of one WaitRaw epoll_pwait when async preemption is off
 	Limits     Limits
 	Log        *log.Logger
 	// Reload returns fresh limits on SIGHUP; nil keeps the current ones.
