@@ -46,6 +46,10 @@
 //	                    up to D before sleeping; the window adapts to the gaps it sees (default
 //	                    0: never; 100us halves one client's latency for about 1.5x the CPU per
 //	                    message). README.md "Benchmarks"
+//	-coalesce D         interrupt coalescing: when a loop serving more than 8 connections runs
+//	                    out of work, sleep before polling again, long enough to gather a quarter
+//	                    of its connections' events at the rate it sees and at most D (default
+//	                    200us; 0: never; at most 1ms). README.md "Benchmarks"
 //	-slice D            EEVDF slice each loop thread asks for with sched_setattr: a shorter slice
 //	                    than its CPU's running task lets a woken loop preempt it (default 100us,
 //	                    the kernel's minimum; 0: the kernel's default)
@@ -122,6 +126,7 @@ func run(_ context.Context, args []string, _ io.Reader, _, stderr io.Writer) err
 	fs.IntVar(&cfg.ReadBudget, "read-budget", 64<<10, "`bytes` read from one connection per wakeup")
 	fs.IntVar(&cfg.SpliceMin, "splice", 0, "after a read of at least this many `bytes`, echo a connection with splice(2) through a pipe, without copying (0: never)")
 	fs.DurationVar(&cfg.Spin, "spin", 0, "busy-poll window: when a loop serving at most 8 connections runs out of work, it polls without sleeping for up to this `duration`, adapting to the gaps it sees (lower latency for CPU burnt, e.g. 100us; 0: never)")
+	fs.DurationVar(&cfg.Coalesce, "coalesce", 200*time.Microsecond, "when a loop serving more than 8 connections runs out of work, it sleeps before it polls again, up to this `duration` (long enough to gather a quarter of its connections' events at the rate it sees), so one wakeup serves many arrivals (less CPU per message for some latency; 0: never, at most 1ms)")
 	fs.DurationVar(&cfg.Slice, "slice", 100*time.Microsecond, "EEVDF slice each loop thread asks for (sched_setattr), so a woken loop can preempt a task with a longer one: `duration` 100us-100ms, 0: the kernel's")
 	fs.DurationVar(&cfg.Linger, "linger", 2*time.Second, "how long a lingering close reads to the peer's EOF")
 	fs.DurationVar(&cfg.RawTimeout, "raw-timeout", 10*time.Millisecond, "bound of one epoll_pwait in -wait raw under GODEBUG=asyncpreemptoff=1")

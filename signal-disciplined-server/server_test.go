@@ -913,6 +913,72 @@ func TestRawWaitTimeout(t *testing.T) {
 	}
 }
 
+// TestCoalesce: with 32 connections in request/response the loop holds before it polls again
+// (holds in the stats line) and every echo comes back intact; with one connection, or with
+// -coalesce 0, it never holds.
+func TestCoalesce(t *testing.T) {
+	for _, tc := range []struct {
+		args  []string
+		conns int
+		holds bool
+	}{
+		{nil, 32, true},
+		{[]string{"-coalesce", "0"}, 32, false},
+		{nil, 1, false},
+	} {
+		s := startServer(t, nil, tc.args...)
+		var wg sync.WaitGroup
+		errs := make(chan error, tc.conns)
+		for i := range tc.conns {
+			c := dial(t, s.addr)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				buf := make([]byte, 64)
+				for j := range 3000 {
+					msg := fmt.Appendf(nil, "conn %d message %d", i, j)
+					if _, err := c.Write(msg); err != nil {
+						errs <- err
+						return
+					}
+					if _, err := io.ReadFull(c, buf[:len(msg)]); err != nil || !bytes.Equal(buf[:len(msg)], msg) {
+						errs <- fmt.Errorf("echo of %q: %q, %v", msg, buf[:len(msg)], err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("%v, %d connections: %v", tc.args, tc.conns, err)
+		}
+		holds := s.stats()["holds"]
+		// The loop thread, and only it, runs with a 1 us timer slack when it may hold.
+		slack := 0
+		tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", s.pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, task := range tasks {
+			b, err := os.ReadFile(fmt.Sprintf("/proc/%s/timerslack_ns", task.Name())) // per thread: /proc/TID, not under task/
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.TrimSpace(string(b)) == "1000" {
+				slack++
+			}
+		}
+		t.Logf("%v, %d connections: holds=%d, %d thread(s) with a 1 us timer slack", tc.args, tc.conns, holds, slack)
+		if want := map[bool]int{true: 1, false: 0}[len(tc.args) == 0]; slack != want {
+			t.Errorf("%v: %d threads with a 1 us timer slack, want %d (the loop's, with -coalesce)", tc.args, slack, want)
+		}
+		if (holds > 0) != tc.holds {
+			t.Errorf("%v, %d connections: holds=%d, want holds: %v", tc.args, tc.conns, holds, tc.holds)
+		}
+	}
+}
+
 // TestEMFILE lowers the running server's RLIMIT_NOFILE with prlimit(2) (the test binary's own
 // limit is untouched) until accept fails with EMFILE. The loop must not spin (its CPU time over a
 // 1 s window stays under 10% of a core) and must serve the waiting clients once others close.
@@ -1144,6 +1210,8 @@ func TestBadUsage(t *testing.T) {
 		{[]string{"-drain-timeout", "0s"}, "must be positive"},
 		{[]string{"-splice", "-1"}, "splice -1: want 0"},
 		{[]string{"-spin", "-1ms"}, "spin -1ms: want 0"},
+		{[]string{"-coalesce", "-1us"}, "coalesce -1µs: want 0 (never) to 1ms"},
+		{[]string{"-coalesce", "2ms"}, "coalesce 2ms: want 0 (never) to 1ms"},
 		{[]string{"-slice", "50us"}, "slice 50µs: want 0 (the kernel's) or 100µs to 100ms"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
 		{[]string{"-bogus"}, "flag provided but not defined"},

@@ -39,6 +39,7 @@ type Loop struct {
 	epochStart time.Time
 	activeNow  int
 	active     int
+	hold       holder
 	st         stats
 
 	now       time.Time
@@ -123,13 +124,27 @@ func (l *Loop) run() error {
 	l.now = time.Now()
 	l.lastTick = l.now
 	spin := newSpinner(cfg.Spin)
+	had := false // the last turn served clients' work
 	for {
 		msec := l.timeout()
-		few := max(l.active, l.activeNow) <= spinConns
+		active := max(l.active, l.activeNow)
+		few := active <= spinConns
 		if spin.poll(few) || len(l.ready) > 0 {
 			msec = 0
 		}
-		evs, err := l.ep.wait(cfg.Wait, msec)
+		var evs []unix.EpollEvent
+		var err error
+		if d := l.hold.hold(active); had && d > 0 && msec != 0 {
+			// Many connections: if nothing is ready now, poll again after a hold (hold.go)
+			// rather than wake at the first arrival.
+			if evs, err = l.ep.wait(cfg.Wait, 0); err == nil && len(evs) == 0 {
+				l.st.holds.Add(1)
+				sleepRaw(d)
+				evs, err = l.ep.wait(cfg.Wait, msec)
+			}
+		} else {
+			evs, err = l.ep.wait(cfg.Wait, msec)
+		}
 		if err != nil {
 			return err
 		}
@@ -138,6 +153,7 @@ func (l *Loop) run() error {
 			// Halved per window rather than replaced: one window the loop slept through (its
 			// CPU taken by another tenant) does not make 1000 connections look like a few.
 			l.active, l.activeNow = max(l.activeNow, l.active/2), 0
+			l.hold.window(l.now, l.epochStart)
 			l.epoch++
 			l.epochStart = l.now
 		}
@@ -158,9 +174,11 @@ func (l *Loop) run() error {
 				l.readBridge()
 			case fd < len(l.conns) && l.conns[fd] != nil:
 				work = true
+				l.hold.events++
 				l.serve(l.conns[fd], ev)
 			}
 		}
+		had = work
 		switch {
 		case work:
 			spin.found(l.now)
@@ -533,6 +551,9 @@ func (l *Loop) read(c *conn) bool {
 			c.readable = false
 			return true
 		}
+		if spliced || n == len(p) {
+			l.hold.bulk = true // more may be waiting: a stream, which a hold would slow
+		}
 		budget -= n
 		l.st.bytesIn.Add(int64(n))
 		c.lastActive = l.now
@@ -641,6 +662,7 @@ func (l *Loop) send(c *conn, p []byte) (int, error) {
 		}
 		if errors.Is(err, unix.EAGAIN) {
 			c.writable = false // the EPOLLOUT edge comes when the send buffer drains
+			l.hold.bulk = true // a full socket buffer: a stream, or a slow reader
 			break
 		}
 		if err != nil {

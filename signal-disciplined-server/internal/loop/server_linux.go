@@ -38,6 +38,7 @@ type Config struct {
 	SpliceMin  int           // a read of at least this many bytes sends the next ones through a pipe with splice(2); 0: never
 	Wait       WaitMode
 	Spin       time.Duration // after an event, poll (epoll_pwait with timeout 0) this long before sleeping; 0: never
+	Coalesce   time.Duration // longest hold of a loop with many connections out of work before it polls again (hold.go); 0: never
 	Slice      time.Duration // EEVDF slice each loop thread asks for (sched_setattr sched_runtime); 0: the kernel's
 	RawTimeout time.Duration // bound of one WaitRaw epoll_pwait when async preemption is off
 	Limits     Limits
@@ -77,6 +78,7 @@ type Server struct {
 type stats struct {
 	open, total, bytesIn, bytesOut, spliced, resets, backpressured, acceptPauses atomic.Int64
 	spinPolls                                                                    atomic.Int64 // empty polls while spinning (-spin)
+	holds                                                                        atomic.Int64 // sleeps before a poll (-coalesce)
 }
 
 // New checks cfg.
@@ -89,6 +91,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Spin < 0 {
 		return nil, fmt.Errorf("spin %v: want 0 (never) or a duration", cfg.Spin)
+	}
+	if cfg.Coalesce < 0 || cfg.Coalesce > maxCoalesce {
+		return nil, fmt.Errorf("coalesce %v: want 0 (never) to %v", cfg.Coalesce, maxCoalesce)
 	}
 	if cfg.Slice != 0 && (cfg.Slice < minSlice || cfg.Slice > maxSlice) {
 		return nil, fmt.Errorf("slice %v: want 0 (the kernel's) or %v to %v", cfg.Slice, minSlice, maxSlice)
@@ -170,6 +175,11 @@ func (s *Server) Run() (err error) {
 					s.cfg.Log.Printf("loop %d: %v; the thread keeps the kernel's slice", l.id, err)
 				}
 			}
+			if s.cfg.Coalesce > 0 {
+				if err := unix.Prctl(unix.PR_SET_TIMERSLACK, uintptr(holdSlack), 0, 0, 0); err != nil {
+					s.cfg.Log.Printf("loop %d: prctl PR_SET_TIMERSLACK: %v; holds may run up to 50us long", l.id, err)
+				}
+			}
 			err := l.run()
 			s.live.Add(-1)
 			if err != nil {
@@ -197,7 +207,7 @@ func (s *Server) Run() (err error) {
 func (s *Server) newLoop(id int) (*Loop, error) {
 	// One read never exceeds -conn-buf, so what a partial write leaves behind always fits the
 	// connection's buffer: the bound on a connection's memory is exactly -conn-buf.
-	l := &Loop{id: id, srv: s, lfd: -1, ctl: -1, pr: -1, pw: -1, rbuf: make([]byte, min(s.cfg.ReadBudget, s.cfg.ConnBuf, 64<<10))}
+	l := &Loop{id: id, srv: s, lfd: -1, ctl: -1, pr: -1, pw: -1, hold: holder{max: s.cfg.Coalesce}, rbuf: make([]byte, min(s.cfg.ReadBudget, s.cfg.ConnBuf, 64<<10))}
 	ep, err := newEpoll()
 	if err != nil {
 		return l, err
@@ -266,7 +276,7 @@ func (s *Server) stopAll(why string) {
 
 // Stats formats the SIGUSR1 line.
 func (s *Server) Stats() string {
-	var open, total, in, out, spliced, resets, bp, pauses, spins int64
+	var open, total, in, out, spliced, resets, bp, pauses, spins, holds int64
 	for _, l := range s.loops {
 		open += l.st.open.Load()
 		total += l.st.total.Load()
@@ -277,10 +287,11 @@ func (s *Server) Stats() string {
 		bp += l.st.backpressured.Load()
 		pauses += l.st.acceptPauses.Load()
 		spins += l.st.spinPolls.Load()
+		holds += l.st.holds.Load()
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "conns open=%d total=%d bytes in=%d out=%d spliced=%d resets=%d backpressured=%d accept_pauses=%d spin_polls=%d cut=%d signals",
-		open, total, in, out, spliced, resets, bp, pauses, spins, s.cut.Load())
+	fmt.Fprintf(&b, "conns open=%d total=%d bytes in=%d out=%d spliced=%d resets=%d backpressured=%d accept_pauses=%d spin_polls=%d holds=%d cut=%d signals",
+		open, total, in, out, spliced, resets, bp, pauses, spins, holds, s.cut.Load())
 	for _, n := range []int{sig.SIGTERM, sig.SIGINT, sig.SIGHUP, sig.SIGQUIT, sig.SIGPIPE, sig.SIGUSR1, sig.SIGUSR2} {
 		fmt.Fprintf(&b, " %s=%d", strings.TrimPrefix(sig.Name(n), "SIG"), s.sigCounts[n].Load())
 	}
