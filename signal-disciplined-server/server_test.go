@@ -872,39 +872,81 @@ func TestLoopSlice(t *testing.T) {
 	}
 }
 
-// TestRawWaitTimeout reads, from /proc/PID/task/TID/syscall, the timeout an idle loop passes to
+// TestLoopWait reads, from /proc/PID/task/TID/syscall, the timeout the loop passes to
 // epoll_pwait (x86_64 281; the loop's wait is the one with 256 events, the runtime's netpoller
-// asks for 128): none (-1) by default, since a finite one arms a kernel timer on every sleep and
-// SIGURG ends the wait for a stop-the-world; -raw-timeout under GODEBUG=asyncpreemptoff=1, where
-// nothing else would.
-func TestRawWaitTimeout(t *testing.T) {
-	for _, tc := range []struct {
-		env  []string
-		want string
-	}{
-		{nil, "0xffffffffffffffff"},
-		{[]string{"GODEBUG=asyncpreemptoff=1"}, "0x7"},
-	} {
-		s := startServer(t, tc.env, "-raw-timeout", "7ms")
-		got := ""
-		for i := 0; i < 200 && got == ""; i++ {
-			tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", s.pid))
+// asks for 128), and counts the process's context switches when it is idle. While a client sends
+// every 2 ms, the loop waits raw: with no timeout by default (a finite one arms a kernel timer on
+// every sleep, and SIGURG ends the wait for a stop-the-world), with -raw-timeout under
+// GODEBUG=asyncpreemptoff=1, where nothing else would. Idle, it waits in a blocking call with no
+// timeout either way, and the process goes quiet (raw, sysmon and the loop's preemption made 350
+// context switches a second).
+func TestLoopWait(t *testing.T) {
+	const forever = "0xffffffffffffffff"
+	// loopWait: the loop thread's epoll_pwait timeout, or "" if it is not in one now.
+	loopWait := func(s *server) string {
+		tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", s.pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, task := range tasks {
+			b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/syscall", s.pid, task.Name()))
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, task := range tasks {
-				b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/syscall", s.pid, task.Name()))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if f := strings.Fields(string(b)); len(f) > 4 && f[0] == "281" && f[3] == "0x100" {
-					got = f[4]
+			if f := strings.Fields(string(b)); len(f) > 4 && f[0] == "281" && f[3] == "0x100" {
+				return f[4]
+			}
+		}
+		return ""
+	}
+	switches := func(s *server) int {
+		n := 0
+		tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", s.pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, task := range tasks {
+			b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/status", s.pid, task.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, line := range strings.Split(string(b), "\n") {
+				if k, v, ok := strings.Cut(line, ":"); ok && strings.HasSuffix(k, "ctxt_switches") {
+					m, _ := strconv.Atoi(strings.TrimSpace(v))
+					n += m
 				}
 			}
-			time.Sleep(10 * time.Millisecond)
 		}
-		if got != tc.want {
-			t.Errorf("%v: the idle loop's epoll_pwait timeout is %q, want %s", tc.env, got, tc.want)
+		return n
+	}
+	for _, tc := range []struct {
+		env  []string
+		busy string
+	}{
+		{nil, forever},
+		{[]string{"GODEBUG=asyncpreemptoff=1"}, "0x7"},
+	} {
+		s := startServer(t, tc.env, "-raw-timeout", "7ms")
+		c := dial(t, s.addr)
+		seen := map[string]int{}
+		for range 150 {
+			echoOnce(t, c, "tick")
+			time.Sleep(2 * time.Millisecond)
+			seen[loopWait(s)]++
+		}
+		c.Close()
+		t.Logf("%v: busy, the loop's wait timeouts in 150 samples: %v", tc.env, seen)
+		if seen[tc.busy] < 50 {
+			t.Errorf("%v: a loop with a request every 2 ms waited with timeout %s in %d of 150 samples (%v)", tc.env, tc.busy, seen[tc.busy], seen)
+		}
+		time.Sleep(300 * time.Millisecond)
+		if got := loopWait(s); got != forever {
+			t.Errorf("%v: the idle loop's epoll_pwait timeout is %q, want %s", tc.env, got, forever)
+		}
+		before := switches(s)
+		time.Sleep(time.Second)
+		if n := switches(s) - before; n > 10 {
+			t.Errorf("%v: the idle server made %d context switches in a second, want at most 10", tc.env, n)
 		}
 		s.signal(syscall.SIGTERM)
 		if code := s.exitCode(); code != 0 {

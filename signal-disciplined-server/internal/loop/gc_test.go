@@ -3,6 +3,7 @@ package loop
 import (
 	"io"
 	"log"
+	"net"
 	"runtime"
 	"runtime/metrics"
 	"syscall"
@@ -27,10 +28,12 @@ func stopLatency(h *metrics.Float64Histogram, prev []uint64) (max float64, n uin
 	return max, n
 }
 
-// BenchmarkGCStop measures how long a GC stop-the-world waits for the P an idle loop holds. In
-// WaitRaw mode the loop's goroutine is "running" inside epoll_pwait: the runtime interrupts it
-// with SIGURG (async preemption) and epoll_pwait returns EINTR; with GODEBUG=asyncpreemptoff=1
-// only the -raw-timeout bound ends the wait. Run it both ways:
+// BenchmarkGCStop measures how long a GC stop-the-world waits for the P a waiting loop holds. A
+// client echoes one byte every 2 ms, so the loop, never idle for its 10 ms activity window, waits
+// raw between them in WaitRaw mode (an idle loop waits blocking). In WaitRaw mode the loop's
+// goroutine is "running" inside epoll_pwait: the runtime interrupts it with SIGURG (async
+// preemption) and epoll_pwait returns EINTR; with GODEBUG=asyncpreemptoff=1 only the
+// -raw-timeout bound ends the wait. Run it both ways:
 //
 //	go test -run '^$' -bench GCStop ./internal/loop
 //	GODEBUG=asyncpreemptoff=1 go test -run '^$' -bench GCStop ./internal/loop
@@ -41,12 +44,13 @@ func BenchmarkGCStop(b *testing.B) {
 	}{{"raw", WaitRaw}, {"blocking", WaitBlocking}} {
 		b.Run(tc.name, func(b *testing.B) {
 			ready := make(chan struct{})
+			var addr string
 			srv, err := New(Config{
 				Addr: "127.0.0.1:0", Loops: 1, ConnBuf: 64 << 10, ReadBudget: 64 << 10, Linger: time.Second,
 				Wait: tc.mode, RawTimeout: 10 * time.Millisecond,
 				Limits: Limits{DrainTimeout: time.Second, DrainIdle: time.Second},
 				Log:    log.New(io.Discard, "", 0),
-				Ready:  func(string) { close(ready) },
+				Ready:  func(a string) { addr = a; close(ready) },
 			})
 			if err != nil {
 				b.Fatal(err)
@@ -54,7 +58,32 @@ func BenchmarkGCStop(b *testing.B) {
 			done := make(chan error, 1)
 			go func() { done <- srv.Run() }()
 			<-ready
-			time.Sleep(50 * time.Millisecond) // let the loop settle into its wait
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			stop := make(chan struct{})
+			pinged := make(chan error, 1)
+			go func() {
+				var p [1]byte
+				for {
+					select {
+					case <-stop:
+						pinged <- nil
+						return
+					case <-time.After(2 * time.Millisecond):
+					}
+					if _, err := c.Write(p[:]); err != nil {
+						pinged <- err
+						return
+					}
+					if _, err := io.ReadFull(c, p[:]); err != nil {
+						pinged <- err
+						return
+					}
+				}
+			}()
+			time.Sleep(50 * time.Millisecond) // let the loop settle into its rhythm
 			s := []metrics.Sample{{Name: "/sched/pauses/stopping/gc:seconds"}}
 			metrics.Read(s)
 			prev := append([]uint64(nil), s[0].Value.Float64Histogram().Counts...)
@@ -63,6 +92,11 @@ func BenchmarkGCStop(b *testing.B) {
 				runtime.GC()
 			}
 			b.StopTimer()
+			close(stop)
+			if err := <-pinged; err != nil {
+				b.Fatal(err)
+			}
+			c.Close()
 			metrics.Read(s)
 			max, n := stopLatency(s[0].Value.Float64Histogram(), prev)
 			b.ReportMetric(max*1e6, "max-stop-us")

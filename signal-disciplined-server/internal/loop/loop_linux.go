@@ -125,8 +125,14 @@ func (l *Loop) run() error {
 	l.lastTick = l.now
 	spin := newSpinner(cfg.Spin)
 	had := false // the last turn served clients' work
+	lastWork := l.now
 	for {
-		msec := l.timeout()
+		// An idle loop waits in an ordinary blocking system call (epoll_linux.go, WaitMode).
+		mode := cfg.Wait
+		if mode == WaitRaw && !had && l.now.Sub(lastWork) >= activeWindow {
+			mode = WaitBlocking
+		}
+		msec := l.timeout(mode)
 		active := max(l.active, l.activeNow)
 		few := active <= spinConns
 		if spin.poll(few) || len(l.ready) > 0 {
@@ -137,13 +143,13 @@ func (l *Loop) run() error {
 		if d := l.hold.hold(active); had && d > 0 && msec != 0 {
 			// Many connections: if nothing is ready now, poll again after a hold (hold.go)
 			// rather than wake at the first arrival.
-			if evs, err = l.ep.wait(cfg.Wait, 0); err == nil && len(evs) == 0 {
+			if evs, err = l.ep.wait(mode, 0); err == nil && len(evs) == 0 {
 				l.st.holds.Add(1)
 				sleepRaw(d)
-				evs, err = l.ep.wait(cfg.Wait, msec)
+				evs, err = l.ep.wait(mode, msec)
 			}
 		} else {
-			evs, err = l.ep.wait(cfg.Wait, msec)
+			evs, err = l.ep.wait(mode, msec)
 		}
 		if err != nil {
 			return err
@@ -181,6 +187,7 @@ func (l *Loop) run() error {
 		had = work
 		switch {
 		case work:
+			lastWork = l.now
 			spin.found(l.now)
 		case len(evs) == 0 && spin.empty(l.now, few):
 			// Spinning: let whatever shares this CPU (the peer we are waiting for, as often as
@@ -199,10 +206,10 @@ func (l *Loop) run() error {
 }
 
 // timeout is the epoll_pwait timeout in milliseconds: the next timer, or -1 (forever) when nothing
-// is timed; in WaitRaw mode without async preemption, bounded by RawTimeout (epoll_linux.go).
-func (l *Loop) timeout() int {
+// is timed; a raw wait without async preemption is bounded by RawTimeout (epoll_linux.go).
+func (l *Loop) timeout(mode WaitMode) int {
 	d := time.Duration(-1)
-	if l.srv.cfg.Wait == WaitRaw && !asyncPreempt {
+	if mode == WaitRaw && !asyncPreempt {
 		d = l.srv.cfg.RawTimeout
 	}
 	next := func(t time.Duration) {
