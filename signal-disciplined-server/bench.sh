@@ -143,7 +143,7 @@ if [ -n "$SVG" ]; then
 	echo "plot: $SVG"
 fi
 echo
-echo "GC stop-the-world wait for an idle loop's P (runtime/metrics /sched/pauses/stopping/gc:seconds, max bucket):"
+echo "GC stop-the-world wait for the P of a loop waiting raw between 2 ms pings (runtime/metrics /sched/pauses/stopping/gc:seconds, max bucket):"
 go test -run '^$' -bench GCStop -benchtime 100x ./internal/loop | grep -E '^BenchmarkGCStop'
 echo "same with GODEBUG=asyncpreemptoff=1 (no SIGURG: only -raw-timeout ends a raw wait):"
 GODEBUG=asyncpreemptoff=1 go test -run '^$' -bench GCStop -benchtime 100x ./internal/loop | grep -E '^BenchmarkGCStop'
