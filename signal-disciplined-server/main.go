@@ -130,7 +130,7 @@ func run(_ context.Context, args []string, _ io.Reader, _, stderr io.Writer) err
 	fs.DurationVar(&cfg.Slice, "slice", 100*time.Microsecond, "EEVDF slice each loop thread asks for (sched_setattr), so a woken loop can preempt a task with a longer one: `duration` 100us-100ms, 0: the kernel's")
 	fs.DurationVar(&cfg.Linger, "linger", 2*time.Second, "how long a lingering close reads to the peer's EOF")
 	fs.DurationVar(&cfg.RawTimeout, "raw-timeout", 10*time.Millisecond, "bound of one epoll_pwait in -wait raw under GODEBUG=asyncpreemptoff=1")
-	wait := fs.String("wait", "raw", "epoll wait: `raw` (RawSyscall6, bounded, keeps the P) or blocking (unix.EpollWait)")
+	wait := fs.String("wait", "raw", "epoll wait: `raw` (RawSyscall6, keeps the P while the loop is busy; bounded by -raw-timeout only under GODEBUG=asyncpreemptoff=1) or blocking (unix.EpollWait)")
 	lim := addLimitFlags(fs, &cfg.Limits)
 	config := fs.String("config", "", "`file` of \"name value\" lines (max-conns, drain-timeout, drain-idle), read at start and on SIGHUP")
 	if err := fs.Parse(args); err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"unsafe"
 
@@ -14,7 +15,7 @@ import (
 type WaitMode int
 
 const (
-	// WaitRaw calls epoll_pwait through RawSyscall6 with a bounded timeout. The goroutine never
+	// WaitRaw calls epoll_pwait through RawSyscall6. The goroutine never
 	// enters the scheduler's syscall state, so its P is not handed off by sysmon while it waits
 	// (runtime/proc.go retake: a P in _Psyscall for more than 20 us is taken away). The next event
 	// is then handled without a thread wakeup and P re-acquisition. The cost: the runtime sees a
@@ -37,9 +38,13 @@ const (
 	WaitBlocking
 )
 
-// asyncPreempt: the runtime may interrupt a raw wait with SIGURG (GODEBUG does not say
-// asyncpreemptoff=1; the last setting of a key wins, as the runtime reads it).
-var asyncPreempt = godebug("asyncpreemptoff") != "1"
+// asyncPreempt: the runtime may interrupt a raw wait with SIGURG. The runtime reads
+// asyncpreemptoff as an integer, any value but 0 turning async preemption off, and the last
+// setting of a key in $GODEBUG wins.
+var asyncPreempt = func() bool {
+	n, err := strconv.Atoi(godebug("asyncpreemptoff"))
+	return err != nil || n == 0
+}()
 
 // godebug returns key's value in $GODEBUG.
 func godebug(key string) string {

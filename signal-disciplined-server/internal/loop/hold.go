@@ -24,6 +24,11 @@ import "time"
 // do would lose throughput), and at most max. With at most spinConns connections (where a
 // round trip is the latency, and where the spin belongs) it never holds, nor when the rate is
 // too low for a hold of max to gather two events: then it would cost a wakeup and save none.
+//
+// The rate counts epoll events, not messages: an edge-triggered socket is reported once per wait
+// however much arrived, so a hold that gathers several messages on one socket lowers the rate it
+// measures and lengthens the next hold. For pipelined loads the hold therefore settles at max,
+// which is why max is the bound that matters there.
 type holder struct {
 	max      time.Duration // -coalesce; 0: never
 	events   int           // connection events served in the current activeWindow

@@ -72,8 +72,9 @@ func spliceRaw(in, out, n int) (int, error) {
 	return int(r), nil
 }
 
-// sleepRaw sleeps for d with nanosleep(2), through RawSyscall like the loop's other calls: a
-// hold is microseconds, far below the 10 ms after which sysmon takes a P from a syscall. A signal
+// sleepRaw sleeps for d with nanosleep(2), through RawSyscall like the loop's other calls: the
+// goroutine stays running to the runtime and keeps its P, and a hold (at most 1 ms) is far below
+// the 10 ms after which sysmon preempts a goroutine that has not been rescheduled. A signal
 // (SIGURG) ends it early, which only makes the hold shorter.
 func sleepRaw(d time.Duration) {
 	ts := unix.NsecToTimespec(int64(d))

@@ -140,7 +140,11 @@ func (l *Loop) run() error {
 		}
 		var evs []unix.EpollEvent
 		var err error
-		if d := l.hold.hold(active); had && d > 0 && msec != 0 {
+		var d time.Duration // how long to hold before polling again: none unless the loop just had work
+		if had && msec != 0 {
+			d = l.hold.hold(active)
+		}
+		if d > 0 {
 			// Many connections: if nothing is ready now, poll again after a hold (hold.go)
 			// rather than wake at the first arrival.
 			if evs, err = l.ep.wait(mode, 0); err == nil && len(evs) == 0 {

@@ -177,7 +177,7 @@ func (s *Server) Run() (err error) {
 			}
 			if s.cfg.Coalesce > 0 {
 				if err := unix.Prctl(unix.PR_SET_TIMERSLACK, uintptr(holdSlack), 0, 0, 0); err != nil {
-					s.cfg.Log.Printf("loop %d: prctl PR_SET_TIMERSLACK: %v; holds may run up to 50us long", l.id, err)
+					s.cfg.Log.Printf("loop %d: prctl PR_SET_TIMERSLACK: %v; holds may run up to 50us longer", l.id, err)
 				}
 			}
 			err := l.run()
