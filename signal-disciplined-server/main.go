@@ -31,8 +31,8 @@
 //	-listen HOST:PORT   address (default 127.0.0.1:7008; port 0 picks one)
 //	-loops N            epoll loops, one SO_REUSEPORT listener each (default 1, at most 4 per CPU)
 //	-max-conns N        open connections at most; 0: bounded by RLIMIT_NOFILE only
-//	-conn-buf BYTES     echo a connection may hold before it is no longer read (default 65536)
-//	-read-budget BYTES  bytes read from one connection per wakeup (default 65536)
+//	-conn-buf BYTES     echo a connection may hold before it is no longer read (default 262144)
+//	-read-budget BYTES  bytes read from one connection per wakeup (default 262144)
 //	-drain-timeout D    graceful drain deadline (default 30s)
 //	-drain-idle D       during a drain, close a connection quiet this long (default 500ms)
 //	-linger D           read-to-EOF bound of a lingering close (default 2s)
@@ -103,7 +103,7 @@ func main() {
 }
 
 // maxLoopsPerCPU bounds -loops: each loop is a locked thread with an epoll fd, an eventfd, a
-// pipe, a listener and a 64 KiB buffer; beyond a few per CPU they only take turns. Unbounded,
+// pipe, a listener and a read buffer of up to 256 KiB; beyond a few per CPU they only take turns. Unbounded,
 // -loops 100000 ran away to 2 GB and thousands of threads, and -loops 5000 died at the fd limit.
 const maxLoopsPerCPU = 4
 
@@ -122,8 +122,8 @@ func run(_ context.Context, args []string, _ io.Reader, _, stderr io.Writer) err
 	cfg := loop.Config{}
 	fs.StringVar(&cfg.Addr, "listen", "127.0.0.1:7008", "listen on `HOST:PORT` (port 0 picks a free one)")
 	fs.IntVar(&cfg.Loops, "loops", 1, "epoll loops, each on its own locked thread with its own SO_REUSEPORT listener")
-	fs.IntVar(&cfg.ConnBuf, "conn-buf", 64<<10, "`bytes` of unsent echo a connection may hold before it is no longer read")
-	fs.IntVar(&cfg.ReadBudget, "read-budget", 64<<10, "`bytes` read from one connection per wakeup")
+	fs.IntVar(&cfg.ConnBuf, "conn-buf", 256<<10, "`bytes` of unsent echo a connection may hold before it is no longer read")
+	fs.IntVar(&cfg.ReadBudget, "read-budget", 256<<10, "`bytes` read from one connection per wakeup")
 	fs.IntVar(&cfg.SpliceMin, "splice", 0, "after a read of at least this many `bytes`, echo a connection with splice(2) through a pipe, without copying (0: never)")
 	fs.DurationVar(&cfg.Spin, "spin", 0, "busy-poll window: when a loop serving at most 8 connections runs out of work, it polls without sleeping for up to this `duration`, adapting to the gaps it sees (lower latency for CPU burnt, e.g. 100us; 0: never)")
 	fs.DurationVar(&cfg.Coalesce, "coalesce", 200*time.Microsecond, "when a loop serving more than 8 connections runs out of work, it sleeps before it polls again, up to this `duration` (long enough to gather a quarter of its connections' events at the rate it sees), so one wakeup serves many arrivals (less CPU per message for some latency; 0: never, at most 1ms)")

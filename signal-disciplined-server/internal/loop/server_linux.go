@@ -207,7 +207,7 @@ func (s *Server) Run() (err error) {
 func (s *Server) newLoop(id int) (*Loop, error) {
 	// One read never exceeds -conn-buf, so what a partial write leaves behind always fits the
 	// connection's buffer: the bound on a connection's memory is exactly -conn-buf.
-	l := &Loop{id: id, srv: s, lfd: -1, ctl: -1, pr: -1, pw: -1, hold: holder{max: s.cfg.Coalesce}, rbuf: make([]byte, min(s.cfg.ReadBudget, s.cfg.ConnBuf, 64<<10))}
+	l := &Loop{id: id, srv: s, lfd: -1, ctl: -1, pr: -1, pw: -1, hold: holder{max: s.cfg.Coalesce}, rbuf: make([]byte, min(s.cfg.ReadBudget, s.cfg.ConnBuf, maxRead))}
 	ep, err := newEpoll()
 	if err != nil {
 		return l, err
