@@ -16,7 +16,7 @@ const (
 	// on a full receive window, were woken by a window update after every read (the server's
 	// recv sending the ACK, a wakeup of the client's vCPU each), at 23-35 k msgs/s and 30-45 us
 	// of server CPU per message against 38-45 k and 17 us otherwise, from one 2 s round to the
-	// next; with 256 KiB reads no round fell into it (13:50 UTC, README.md "Benchmarks").
+	// next; with 256 KiB reads no round fell into it (13:35-13:45 UTC, README.md "Benchmarks").
 	maxRead     = 256 << 10
 	acceptBatch = 64                     // connections taken per listener wakeup, so accept cannot starve I/O
 	acceptPause = 100 * time.Millisecond // how long accept rests after EMFILE/ENFILE or at -max-conns
