@@ -103,8 +103,9 @@ func main() {
 }
 
 // maxLoopsPerCPU bounds -loops: each loop is a locked thread with an epoll fd, an eventfd, a
-// pipe, a listener and a read buffer of up to 256 KiB; beyond a few per CPU they only take turns. Unbounded,
-// -loops 100000 ran away to 2 GB and thousands of threads, and -loops 5000 died at the fd limit.
+// pipe, a listener and a read buffer of up to 256 KiB; beyond a few per CPU they only take
+// turns. Unbounded, -loops 100000 ran away to 2 GB and thousands of threads, and -loops 5000
+// died at the fd limit.
 const maxLoopsPerCPU = 4
 
 // maxBuf bounds -conn-buf and -read-budget: a connection's buffer is allocated when it first

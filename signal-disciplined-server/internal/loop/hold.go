@@ -7,16 +7,16 @@ import "time"
 // events that arrived meanwhile instead of each arrival waking it.
 //
 // Why it pays on this machine: with 1000 connections each epoll_pwait found about one socket
-// ready, a third of them slept, and the context switches were a fifth of the server's CPU per
+// ready, two in five of them slept, and the context switches were a fifth of the server's CPU per
 // message (perf record of both servers; the C server pays the same). A thread that sleeps in
 // nanosleep rather than epoll_pwait is also not on the epoll wait queue, so the clients' sends
 // need not wake it, and the client, whose CPU bounds the throughput of the many-connection loads,
 // no longer pays for those wakeups either.
 //
-// Not for streams: where a read fills the loop's buffer or a send finds the socket buffer full
-// (in this 10 ms window or the last), the socket buffers are what limits the flow, and a hold
-// would leave them full or empty for its length (100 connections of 64 KiB messages lost a
-// fifth of their throughput to a 200 us hold).
+// Not for streams: where a read fills all the room it was given or a send finds the socket
+// buffer full (in this 10 ms window or the last), the socket buffers are what limits the flow,
+// and a hold would leave them full or empty for its length (100 connections of 64 KiB messages
+// lost a fifth of their throughput to a 200 us hold).
 //
 // The price is latency, so it is bounded twice. A hold lasts as long as the measured event rate
 // needs to gather a quarter of the active connections' events, so at least three quarters of
@@ -33,16 +33,16 @@ type holder struct {
 	max      time.Duration // -coalesce; 0: never
 	events   int           // connection events served in the current activeWindow
 	rate     float64       // connection events per second over the last window
-	bulk     bool          // in the current window, a read filled its buffer or a send its socket's
+	bulk     bool          // in the current window, a read filled the room it had or a send its socket's
 	lastBulk bool          // the same in the last window
 }
 
 const (
 	// holdSlack is the loop thread's timer slack with -coalesce: the kernel may end a sleep up
 	// to the thread's slack late, by default 50 us (prctl(2) PR_SET_TIMERSLACK), which is longer
-	// than the holds themselves at a few dozen connections. With it, 32 connections of request and
-	// response lost a fifth of their throughput (the clients waited on a hold twice as long as
-	// the rule asked for); with 1 us they did not.
+	// than the holds themselves at a few dozen connections. With the default, 32 connections of
+	// request and response lost a fifth of their throughput (the clients waited on a hold twice
+	// as long as the rule asked for); with 1 us they did not.
 	holdSlack = time.Microsecond
 	// minHold: a shorter hold is not worth its timer.
 	minHold = 5 * time.Microsecond

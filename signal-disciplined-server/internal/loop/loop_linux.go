@@ -135,8 +135,9 @@ func (l *Loop) run() error {
 	lastWork := l.now
 	for {
 		// An idle loop waits in an ordinary blocking system call (epoll_linux.go, WaitMode).
+		// (A turn that had work set lastWork to l.now, so this also means !had.)
 		mode := cfg.Wait
-		if mode == WaitRaw && !had && l.now.Sub(lastWork) >= activeWindow {
+		if mode == WaitRaw && l.now.Sub(lastWork) >= activeWindow {
 			mode = WaitBlocking
 		}
 		msec := l.timeout(mode)
