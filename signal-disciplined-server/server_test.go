@@ -846,19 +846,15 @@ func TestLoopSlice(t *testing.T) {
 	// The loops set their slice as they start, just after the "listening on" line.
 	var sliced []string
 	for range 100 {
-		tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", s.pid))
-		if err != nil {
-			t.Fatal(err)
-		}
 		sliced = sliced[:0]
-		for _, task := range tasks {
-			tid, _ := strconv.Atoi(task.Name())
+		for _, name := range threadIDs(t, s.pid) {
+			tid, _ := strconv.Atoi(name)
 			nice, slice := schedAttr(t, tid)
 			if nice != 7 {
 				t.Fatalf("thread %d runs at nice %d, started at 7", tid, nice)
 			}
 			if slice == want {
-				sliced = append(sliced, task.Name())
+				sliced = append(sliced, name)
 			}
 		}
 		if len(sliced) >= 2 {
@@ -872,17 +868,27 @@ func TestLoopSlice(t *testing.T) {
 	}
 }
 
-// threadFiles reads the file name of every thread of pid (/proc/PID/task/TID/name); a thread
-// that ended meanwhile is left out.
-func threadFiles(t *testing.T, pid int, name string) [][]byte {
+// threadIDs lists the thread ids of pid, from /proc/PID/task.
+func threadIDs(t *testing.T, pid int) []string {
 	t.Helper()
 	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
 	if err != nil {
 		t.Fatal(err)
 	}
+	ids := make([]string, len(tasks))
+	for i, task := range tasks {
+		ids[i] = task.Name()
+	}
+	return ids
+}
+
+// threadFiles reads /proc/PID/task/TID/<name> for every thread of pid; a thread that ended
+// meanwhile is left out.
+func threadFiles(t *testing.T, pid int, name string) [][]byte {
+	t.Helper()
 	var files [][]byte
-	for _, task := range tasks {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/%s", pid, task.Name(), name))
+	for _, tid := range threadIDs(t, pid) {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/%s", pid, tid, name))
 		if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ESRCH) {
 			continue
 		}
@@ -1012,12 +1018,8 @@ func TestCoalesce(t *testing.T) {
 		// The loop thread, and only it, runs with a 1 us timer slack when it may hold. Another
 		// process's timerslack_ns (at /proc/TID, not under task/) takes CAP_SYS_NICE to read.
 		slack := 0
-		tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", s.pid))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, task := range tasks {
-			b, err := os.ReadFile("/proc/" + task.Name() + "/timerslack_ns")
+		for _, tid := range threadIDs(t, s.pid) {
+			b, err := os.ReadFile("/proc/" + tid + "/timerslack_ns")
 			if errors.Is(err, os.ErrPermission) {
 				noSlack = err
 				break
